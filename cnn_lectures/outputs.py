@@ -1,0 +1,88 @@
+"""What a training run leaves in its output folder, written atomically at the very end.
+
+Files: ``model.keras``, ``history.csv``, ``training_curves.png``, ``confusion_matrix.png`` and
+``submission.csv``. Each is first written to a temporary file beside its final name; only
+when all of them are complete are they renamed into place, ``submission.csv`` last. A run
+killed at any moment therefore never leaves a ``submission.csv`` (nor a half-written file).
+"""
+
+import contextlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cnn_lectures.files import atomic_path
+
+HISTORY_LOG = "history_log.csv"
+
+
+def history_frame(history, log_file=None):
+    """The per-epoch metrics as a DataFrame with a 1-based ``epoch`` column.
+
+    Args:
+        history: the ``keras.callbacks.History`` returned by training.
+        log_file: a ``keras.callbacks.CSVLogger`` file (``append=True``) that also holds the
+            epochs of earlier, interrupted attempts; preferred when present.
+    """
+    if log_file is not None and Path(log_file).is_file():
+        frame = pd.read_csv(log_file)
+        frame = frame.drop_duplicates("epoch", keep="last").sort_values("epoch")
+        frame["epoch"] = frame["epoch"] + 1
+        return frame.reset_index(drop=True)
+    frame = pd.DataFrame(history.history)
+    frame.insert(0, "epoch", np.arange(1, len(frame) + 1))
+    return frame
+
+
+def write_run_outputs(out, model, history_table, x_val, y_val, x_test):
+    """Evaluate on the validation split, predict the test set, write every output.
+
+    Args:
+        out: the output folder (exists, writable).
+        model: the trained Keras model.
+        history_table: DataFrame from :func:`history_frame`.
+        x_val: float32 images (n, 28, 28, 1); y_val: one-hot (n, 10) or integer labels (n,).
+        x_test: float32 images (m, 28, 28, 1).
+
+    Returns:
+        A short report (validation accuracy with its 95 % interval, files written).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cnn_lectures.data import write_submission
+    from cnn_lectures.evaluation import accuracy_with_ci, confusion_matrix
+    from cnn_lectures.plotting import plot_confusion_matrix, plot_training_curves
+
+    out = Path(out)
+    y_true = np.argmax(y_val, axis=1) if np.ndim(y_val) == 2 else np.asarray(y_val)
+    y_pred = np.argmax(model.predict(x_val, verbose=0), axis=1)
+    test_labels = np.argmax(model.predict(x_test, verbose=0), axis=1)
+    accuracy, low, high = accuracy_with_ci(y_true, y_pred)
+
+    with contextlib.ExitStack() as renames:  # renamed in reverse order of entry: submission last
+        submission = renames.enter_context(atomic_path(out / "submission.csv"))
+        model_file = renames.enter_context(atomic_path(out / "model.keras"))
+        history_file = renames.enter_context(atomic_path(out / "history.csv"))
+        curves_file = renames.enter_context(atomic_path(out / "training_curves.png"))
+        matrix_file = renames.enter_context(atomic_path(out / "confusion_matrix.png"))
+
+        model.save(model_file)
+        history_table.to_csv(history_file, index=False)
+        figure = plot_training_curves(history_table)
+        figure.savefig(curves_file, dpi=100, bbox_inches="tight")
+        plt.close(figure)
+        axes = plot_confusion_matrix(confusion_matrix(y_true, y_pred))
+        axes.figure.savefig(matrix_file, dpi=100, bbox_inches="tight")
+        plt.close(axes.figure)
+        write_submission(test_labels, submission)
+
+    return (
+        f"Validation accuracy: {accuracy:.4f} on {len(y_true):,} images "
+        f"(95% CI {low:.4f}-{high:.4f}).\n"
+        f"Wrote {out / 'submission.csv'} ({len(test_labels):,} rows), model.keras, history.csv, "
+        f"training_curves.png and confusion_matrix.png in {out}."
+    )
