@@ -30,7 +30,7 @@ def write_submission(labels, path):
         fractional = np.flatnonzero(~np.isfinite(labels) | (np.mod(labels, 1) != 0))
         if fractional.size:
             i = fractional[0]
-            raise ValueError(f"labels must be integers 0-9. Received {labels[i]!r} at index {i}.")
+            raise ValueError(f"labels must be integers 0-9. Received {labels[i].item()!r} at index {i}.")
         labels = labels.astype(np.int64)
     bad = np.flatnonzero((labels < 0) | (labels > 9))
     if bad.size:
