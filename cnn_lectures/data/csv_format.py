@@ -5,7 +5,7 @@
 
 Reading has two paths that accept exactly the same files:
 
-- the fast path parses with pyarrow's multithreaded CSV reader straight into uint8;
+- the fast path parses the bytes vectorised with NumPy, in parallel pieces, straight into uint8;
 - anything the fast path rejects (or cannot prove valid) goes to :func:`_validate_and_parse`,
   a line-by-line reader that raises :class:`DataFormatError` naming the file, the line,
   the offending value and what was expected -- or, if the file turns out to be valid
@@ -15,11 +15,11 @@ Accepted: ``\\n``, ``\\r\\n`` or ``\\r`` line ends, a missing final newline, emp
 (skipped), a UTF-8 byte-order mark, spaces or tabs around a number.
 """
 
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.csv as pa_csv
 
 NUM_PIXELS = 784
 PIXEL_COLUMNS = tuple(f"pixel{i}" for i in range(NUM_PIXELS))
@@ -68,29 +68,78 @@ def _parse(data, name, columns):
 
 
 def _fast_parse(data, columns):
-    """Parse with pyarrow; ``None`` when the file is not plainly valid."""
-    types = {column: pa.uint8() for column in columns}
-    try:
-        table = pa_csv.read_csv(
-            pa.BufferReader(data),
-            parse_options=pa_csv.ParseOptions(quote_char=False),
-            convert_options=pa_csv.ConvertOptions(
-                column_types=types,
-                null_values=[],
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+    """Parse plainly valid files vectorised; ``None`` for anything unusual.
+
+    Kaggle's files hold only digits, commas and newlines, with at most three digits a field,
+    so the bytes can be parsed with a few NumPy passes: find the separators, check that
+    every row ends after exactly ``len(columns)`` fields, and add up the (at most three)
+    digits before each separator. The body is cut into ~8 MB pieces at line ends and the
+    pieces are parsed in parallel threads (NumPy releases the GIL). Measured against
+    pyarrow's CSV reader (2.1 s of CPU for both files) and ``pd.read_csv`` (1.3 s for train
+    alone), this reads train.csv + test.csv in about half the time; see benchmarks/bench_load.py.
+    """
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
+        if b"\r" in data:
+            return None
+    newline = data.find(b"\n")
+    if newline < 0 or data[:newline].decode("latin-1").split(",") != list(columns):
         return None
-    if tuple(table.column_names) != columns or table.num_rows == 0:
+    if not data.endswith(b"\n"):
+        data = data + b"\n"
+    pieces = _pieces(np.frombuffer(data, dtype=np.uint8), newline + 1)
+    if not pieces:
         return None
-    out = np.empty((table.num_rows, len(columns)), dtype=np.uint8)
-    for j, column in enumerate(table.columns):
-        out[:, j] = column.to_numpy()
-    if columns[0] == "label" and out[:, 0].max() > 9:
+    parsed = list(_POOL.map(lambda piece: _parse_piece(piece, len(columns)), pieces))
+    if any(part is None for part in parsed):
         return None
-    return out
+    table = np.concatenate(parsed)
+    if columns[0] == "label" and table[:, 0].max() > 9:
+        return None
+    return table
+
+
+_POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 2)
+_PIECE_BYTES = 8 * 1024 * 1024
+_ALLOWED = np.zeros(256, dtype=bool)
+_ALLOWED[ord("0"): ord("9") + 1] = True
+_ALLOWED[[ord(","), ord("\n")]] = True
+
+
+def _pieces(buffer, start):
+    """Cut ``buffer[start:]`` into pieces of about 8 MB that end with a newline."""
+    pieces = []
+    while start < len(buffer):
+        end = min(start + _PIECE_BYTES, len(buffer))
+        if end < len(buffer):
+            end += int(np.argmax(buffer[end:] == ord("\n"))) + 1
+        pieces.append(buffer[start:end])
+        start = end
+    return pieces
+
+
+def _parse_piece(piece, n_columns):
+    """uint8 rows of ``n_columns`` from whole lines of digits and commas, or None."""
+    if not _ALLOWED[piece].all():
+        return None
+    separators = np.flatnonzero(piece < ord("0"))  # ',' and '\n' are the only bytes below '0'
+    if separators.size % n_columns:
+        return None
+    kinds = piece[separators].reshape(-1, n_columns)
+    if not ((kinds[:, -1] == ord("\n")).all() and (kinds[:, :-1] == ord(",")).all()):
+        return None
+    lengths = np.diff(separators, prepend=-1) - 1
+    if lengths.min() < 1 or lengths.max() > 3:
+        return None
+    zero = np.uint8(ord("0"))
+    values = (piece[separators - 1] - zero).astype(np.uint16)
+    tens = np.flatnonzero(lengths >= 2)
+    values[tens] += (piece[separators[tens] - 2] - zero).astype(np.uint16) * 10
+    hundreds = tens[lengths[tens] == 3]
+    values[hundreds] += (piece[separators[hundreds] - 3] - zero).astype(np.uint16) * 100
+    if values.max() > 255:
+        return None
+    return values.astype(np.uint8).reshape(-1, n_columns)
 
 
 def _validate_and_parse(data, name, columns):

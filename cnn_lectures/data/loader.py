@@ -85,7 +85,7 @@ def load_kaggle(path):
     cached = cache.load(paths)
     if cached is None:
         (train_name, read_train), (test_name, read_test) = archive.member_readers(kind, paths)
-        with ThreadPoolExecutor(max_workers=2) as pool:  # zlib, pyarrow and numpy release the GIL
+        with ThreadPoolExecutor(max_workers=2) as pool:  # zlib and NumPy release the GIL
             train = pool.submit(lambda: parse_train_csv(read_train(), train_name))
             test = pool.submit(lambda: parse_test_csv(read_test(), test_name))
             (x_train, y_train), x_test = train.result(), test.result()

@@ -1,0 +1,69 @@
+# cnn_lectures: every target that needs Python creates or reuses .venv from requirements.txt.
+#   make run        train the lecture's CNN on the default data (Kaggle's files if present, else the sample)
+#   make test       unit tests, then every notebook under nbval (quick mode)
+#   make lab        Jupyter Lab on notebooks/
+#   make notebooks  re-execute every notebook in place with full settings (refreshes stored outputs)
+#   make data       download Kaggle's files into data/ (needs the kaggle CLI and an API token)
+#   make clean      remove the virtual environment, caches and outputs
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+NOTEBOOK_TIMEOUT ?= 3600
+
+.PHONY: run test unit-test notebook-test lab notebooks data clean
+
+# Rebuilt whenever requirements.txt or pyproject.toml changes.
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/python -m cnn_lectures train --preset lecture
+
+test: unit-test notebook-test
+
+unit-test: $(STAMP)
+	CNN_LECTURES_QUICK=1 $(BIN)/python -m pytest tests
+
+# nbval compares stored outputs (see tests/nbval_sanitize.cfg and notebooks/README.md).
+# pytest exits 5 when notebooks/ holds no notebook yet: that is not a failure.
+notebook-test: $(STAMP)
+	CNN_LECTURES_QUICK=1 MPLBACKEND=Agg $(BIN)/python -m pytest -p no:cacheprovider --nbval \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600 notebooks; \
+		status=$$?; if [ $$status -eq 5 ]; then echo "no notebooks to test"; exit 0; fi; exit $$status
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks
+
+notebooks: $(STAMP)
+	@for nb in $(NOTEBOOKS); do \
+		echo "== $$nb"; \
+		CNN_LECTURES_QUICK=0 MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+			--ExecutePreprocessor.timeout=$(NOTEBOOK_TIMEOUT) "$$nb" || exit 1; \
+	done
+
+data:
+	@if command -v kaggle >/dev/null 2>&1 && { [ -f "$$HOME/.kaggle/kaggle.json" ] || [ -n "$$KAGGLE_USERNAME" ]; }; then \
+		mkdir -p data && kaggle competitions download -c digit-recognizer -p data && ls -l data; \
+	else \
+		echo "To get Kaggle's Digit Recognizer files:"; \
+		echo "  1. pip install kaggle   (or: $(BIN)/pip install kaggle)"; \
+		echo "  2. Create an API token at https://www.kaggle.com/settings (Account > API > Create New Token)"; \
+		echo "     and save it as ~/.kaggle/kaggle.json (chmod 600), or set KAGGLE_USERNAME and KAGGLE_KEY."; \
+		echo "  3. Accept the competition rules at https://www.kaggle.com/competitions/digit-recognizer/rules"; \
+		echo "  4. make data   (runs: kaggle competitions download -c digit-recognizer -p data)"; \
+		echo "Or download digit-recognizer.zip from the competition's Data tab and put it (or train.csv"; \
+		echo "and test.csv) in data/. Without them, everything runs on the embedded 5,000-digit sample."; \
+	fi
+
+clean:
+	rm -rf $(VENV) outputs .pytest_cache .hypothesis build *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
