@@ -1,0 +1,278 @@
+"""One training entry point for the CLI and the notebooks.
+
+:func:`train` is the lecture's ``compile`` + ``fit`` (Adam, categorical cross-entropy,
+accuracy, batch 250) with the options the later lectures add: three ways to augment,
+learning-rate schedules, early stopping, seeding, op determinism, resuming an interrupted
+run (``BackupAndRestore``) and a ``tf.distribute`` strategy. :func:`train_preset` trains a
+named recipe from :mod:`cnn_lectures.presets`; the CLI calls it.
+
+    >>> history = train(lecture_cnn(), x_train, y_train, validation_data=(x_val, y_val), epochs=10)
+"""
+
+import contextlib
+import secrets
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from cnn_lectures import augmentation
+from cnn_lectures.augmentation import check_images, check_labels
+
+AUGMENT_MODES = ("layers", "generator", None)
+"""``"layers"``: the fast tf.data path (:func:`~cnn_lectures.augmentation.augmented_dataset`,
+one fused warp per batch); ``"generator"``: the lecture's ``ImageDataGenerator``; None: none."""
+
+REDUCE_LR_DEFAULTS = {"monitor": "val_accuracy", "factor": 0.5, "patience": 3, "min_lr": 1e-5, "verbose": 1}
+"""``ReduceLROnPlateau`` settings used by ``reduce_lr=True`` (monitor ``accuracy`` without validation data)."""
+
+
+def train(
+    model,
+    x,
+    y,
+    *,
+    validation_data=None,
+    epochs=10,
+    batch_size=250,
+    augment="layers",
+    learning_rate=1e-3,
+    optimizer=None,
+    reduce_lr=False,
+    schedule=None,
+    early_stopping=None,
+    callbacks=(),
+    strategy=None,
+    seed=None,
+    deterministic=False,
+    backup_dir=None,
+    verbose="auto",
+):
+    """Compile and fit a classifier, printing Keras's usual ``Epoch K/N`` progress.
+
+    The model is always (re)compiled here -- optimizer, categorical cross-entropy, accuracy --
+    so one call gives one recipe; to train with your own ``compile`` settings call
+    ``model.fit`` yourself (e.g. on :func:`~cnn_lectures.augmentation.augmented_dataset`).
+
+    Args:
+        model: an uncompiled ``keras.Model``, or a zero-argument callable that builds one
+            (required with ``strategy``: it is built and compiled inside ``strategy.scope()``).
+            The trained model is ``history.model``.
+        x: training images: float32 (n, 28, 28, 1) in [0, 1] (uint8 0..255 and (n, 784) rows
+            are accepted too, see :func:`~cnn_lectures.augmentation.check_images`).
+        y: one-hot labels (n, num_classes) or integer labels (n,).
+        validation_data: ``(x_val, y_val)`` in the same forms, or None.
+        epochs: number of epochs.
+        batch_size: images per gradient step.
+        augment: ``"layers"`` (fast tf.data path), ``"generator"`` (the lecture's
+            ``ImageDataGenerator``) or None (``"none"`` is accepted for None).
+        learning_rate: the optimizer's learning rate.
+        optimizer: None for Adam, an optimizer name (built with ``learning_rate``) or a
+            ``keras.optimizers.Optimizer`` instance (used as given).
+        reduce_lr: False, True (:data:`REDUCE_LR_DEFAULTS`) or a dict of ``ReduceLROnPlateau``
+            arguments overriding those defaults.
+        schedule: None, a ``keras.optimizers.schedules.LearningRateSchedule`` (per step,
+            replaces ``learning_rate``) or a function ``epoch -> lr`` / ``(epoch, lr) -> lr``.
+        early_stopping: None or a patience in epochs (monitors ``val_loss``, else ``loss``;
+            restores the best weights).
+        callbacks: more ``keras.callbacks.Callback`` objects.
+        strategy: a ``tf.distribute.Strategy`` or None.
+        seed: integer seed for ``keras.utils.set_random_seed`` (Python, NumPy and TF global
+            seeds), shuffling and augmentation; None draws a fresh one.
+        deterministic: also call ``tf.config.experimental.enable_op_determinism()``, so two
+            runs with the same seed on the same machine give identical weights. It is a
+            process-wide switch that cannot be undone; requires ``seed``.
+        backup_dir: folder for ``keras.callbacks.BackupAndRestore``: a run that is killed
+            resumes at the interrupted epoch when started again with the same folder.
+        verbose: passed to ``model.fit``.
+
+    Returns:
+        ``keras.callbacks.History`` (``history.history`` has ``loss``, ``accuracy`` and, with
+        validation data, ``val_loss`` and ``val_accuracy``; after a resume it holds only the
+        epochs run this time).
+    """
+    augment = _check_augment(augment)
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}.")
+    if deterministic and seed is None:
+        raise ValueError("deterministic=True needs a seed. Received: seed=None.")
+    if reduce_lr and schedule is not None:
+        raise ValueError("Use either reduce_lr or schedule, not both. Received both.")
+    if isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule) and not (
+        optimizer is None or isinstance(optimizer, str)
+    ):
+        raise ValueError(
+            "A LearningRateSchedule needs an optimizer built here (optimizer=None or a name); "
+            f"set it on your optimizer instead. Received: optimizer={optimizer!r}."
+        )
+    lr_callbacks = _learning_rate_callbacks(reduce_lr, schedule, early_stopping, validation_data is not None)
+    images = check_images(x)
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+
+    model = _build_and_compile(model, strategy=strategy, optimizer=optimizer,
+                               learning_rate=schedule if _is_lr_schedule(schedule) else learning_rate)
+    num_classes = _num_classes(model)
+    labels = check_labels(y, num_classes=num_classes, num_samples=len(images))
+    _check_input_shape(model, images)
+    validation = None
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise ValueError(f"validation_data must be a pair (x_val, y_val). Received: {type(validation_data)}.")
+        x_val = check_images(validation_data[0])
+        validation = (x_val, check_labels(validation_data[1], num_classes=num_classes, num_samples=len(x_val)))
+
+    data_seed = seed if seed is not None else secrets.randbits(31)
+    all_callbacks = []
+    if augment == "generator":
+        data = augmentation.image_data_generator().flow(images, labels, batch_size=batch_size, seed=data_seed)
+    else:
+        data, next_pass = augmentation.epoch_keyed_dataset(
+            images, labels, batch_size=batch_size, augment=augment == "layers", seed=data_seed,
+            num_classes=num_classes,
+        )
+        all_callbacks.append(augmentation.SyncEpoch(next_pass))
+    if backup_dir is not None:
+        all_callbacks.append(keras.callbacks.BackupAndRestore(str(backup_dir)))
+    all_callbacks += lr_callbacks
+    all_callbacks += list(callbacks)
+    return model.fit(data, epochs=epochs, validation_data=validation, validation_batch_size=batch_size, shuffle=False,
+                     callbacks=all_callbacks, verbose=verbose)
+
+
+_PRESET_DEFAULT = type("PresetDefault", (), {"__repr__": lambda self: "<preset default>"})()
+
+
+def train_preset(
+    preset,
+    x,
+    y,
+    *,
+    validation_data=None,
+    epochs=None,
+    batch_size=None,
+    augment=_PRESET_DEFAULT,
+    seed=None,
+    callbacks=(),
+    backup_dir=None,
+    verbose="auto",
+):
+    """Build a preset's model and train it with the preset's settings, some overridden.
+
+    Args:
+        preset: a :class:`~cnn_lectures.presets.Preset` or its name.
+        x, y, validation_data, seed, callbacks, backup_dir, verbose: as for :func:`train`.
+        epochs, batch_size: None for the preset's values.
+        augment: ``"layers"``, ``"generator"`` or None; left out, the preset's choice.
+
+    Returns:
+        ``(model, history)``: the trained ``keras.Model`` (one model that saves to one
+        ``.keras`` file) and its ``keras.callbacks.History``.
+    """
+    from cnn_lectures.presets import Preset, get_preset
+
+    if isinstance(preset, str):
+        preset = get_preset(preset)
+    elif not isinstance(preset, Preset):
+        raise TypeError(f"preset must be a Preset or a preset name. Received: {preset!r}.")
+    history = train(
+        preset.build_model,
+        x,
+        y,
+        validation_data=validation_data,
+        epochs=preset.epochs if epochs is None else epochs,
+        batch_size=preset.batch_size if batch_size is None else batch_size,
+        augment=preset.augment if augment is _PRESET_DEFAULT else augment,
+        learning_rate=preset.learning_rate,
+        reduce_lr=preset.reduce_lr,
+        early_stopping=preset.early_stopping,
+        callbacks=callbacks,
+        seed=seed,
+        backup_dir=backup_dir,
+        verbose=verbose,
+    )
+    return history.model, history
+
+
+def _check_augment(augment):
+    if augment == "none":
+        return None
+    if augment not in AUGMENT_MODES:
+        raise ValueError(f'augment must be "layers", "generator" or None. Received: augment={augment!r}.')
+    return augment
+
+
+def _is_lr_schedule(schedule):
+    return isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule)
+
+
+def _build_and_compile(model, *, strategy, optimizer, learning_rate):
+    if isinstance(model, keras.Model):
+        if strategy is not None:
+            raise ValueError(
+                "With a strategy, pass a zero-argument function that builds the model, so that it is "
+                f"built inside strategy.scope(). Received a built model: {model.name!r}."
+            )
+        builder = lambda: model  # noqa: E731
+    elif callable(model):
+        builder = model
+    else:
+        raise TypeError(f"model must be a keras.Model or a function that builds one. Received: {model!r}.")
+    scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
+    with scope:
+        built = builder()
+        if not isinstance(built, keras.Model):
+            raise TypeError(f"The model builder must return a keras.Model. Received: {type(built).__name__}.")
+        if optimizer is None:
+            optimizer = keras.optimizers.Adam(learning_rate=learning_rate)
+        elif isinstance(optimizer, str):
+            optimizer = keras.optimizers.get({"class_name": optimizer, "config": {"learning_rate": learning_rate}})
+        built.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
+    return built
+
+
+def _num_classes(model):
+    try:
+        return int(model.output_shape[-1])
+    except (AttributeError, TypeError, ValueError):
+        return 10
+
+
+def _check_input_shape(model, images):
+    try:
+        expected = tuple(model.input_shape[1:])
+    except (AttributeError, TypeError, ValueError):
+        return
+    if all(e is None or e == r for e, r in zip(expected, images.shape[1:])) and len(expected) == 3:
+        return
+    raise ValueError(
+        f"The model expects images of shape (n, {', '.join(map(str, expected))}). "
+        f"Received images of shape {images.shape}."
+    )
+
+
+def _learning_rate_callbacks(reduce_lr, schedule, early_stopping, has_validation):
+    found = []
+    if reduce_lr:
+        settings = dict(REDUCE_LR_DEFAULTS)
+        if not has_validation:
+            settings["monitor"] = "accuracy"
+        if isinstance(reduce_lr, dict):
+            settings.update(reduce_lr)
+        elif reduce_lr is not True:
+            raise TypeError(f"reduce_lr must be True, False or a dict of settings. Received: {reduce_lr!r}.")
+        found.append(keras.callbacks.ReduceLROnPlateau(**settings))
+    if schedule is not None and not _is_lr_schedule(schedule):
+        if not callable(schedule):
+            raise TypeError(f"schedule must be a LearningRateSchedule or a function of the epoch. Received: {schedule!r}.")
+        found.append(keras.callbacks.LearningRateScheduler(schedule))
+    if early_stopping is not None:
+        if not isinstance(early_stopping, (int, np.integer)) or isinstance(early_stopping, bool) or early_stopping < 0:
+            raise ValueError(f"early_stopping must be a patience in epochs (an integer >= 0). Received: {early_stopping!r}.")
+        found.append(keras.callbacks.EarlyStopping(
+            monitor="val_loss" if has_validation else "loss", patience=int(early_stopping), restore_best_weights=True
+        ))
+    return found
