@@ -177,7 +177,12 @@ def test_grad_cam_lights_up_where_the_evidence_is(brightness_model):
 
 @pytest.mark.parametrize(
     "layer_name, upsample, shape",
-    [(None, True, (28, 28)), (None, False, (14, 14)), ("block1_conv", False, (28, 28)), ("block1_pool", False, (14, 14))],
+    [
+        (None, True, (28, 28)),
+        (None, False, (14, 14)),  # block2_conv, the last Conv2D
+        ("block1_conv", False, (28, 28)),
+        ("block1_pool", False, (14, 14)),
+    ],
 )
 def test_grad_cam_shapes_and_range(cnn, layer_name, upsample, shape):
     cam = grad_cam(cnn, _image(), 4, layer_name, upsample=upsample)
@@ -200,6 +205,11 @@ def test_occluding_the_ignored_half_changes_nothing(left_half_model):
     assert np.abs(occlusion[:, :14]).max() > 0
 
 
+def _softmax(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
 def test_occlusion_of_a_linear_classifier_matches_the_softmax_by_hand(linear_model):
     # On an all-ones image, hiding pixel p (fill 0) subtracts row p of the kernel from the logits.
     image = np.ones((28, 28, 1), np.float32)
@@ -207,8 +217,7 @@ def test_occlusion_of_a_linear_classifier_matches_the_softmax_by_hand(linear_mod
     kernel, bias = linear_model.get_layer("predictions").get_weights()
     logits = kernel.sum(axis=0) + bias
     occluded_logits = logits[None, :] - kernel  # (784, 10): one row per hidden pixel
-    softmax = lambda z: np.exp(z - z.max(-1, keepdims=True)) / np.exp(z - z.max(-1, keepdims=True)).sum(-1, keepdims=True)
-    expected = softmax(logits)[5] - softmax(occluded_logits)[:, 5]
+    expected = _softmax(logits)[5] - _softmax(occluded_logits)[:, 5]
     np.testing.assert_allclose(occlusion.reshape(-1), expected, atol=1e-6)
     assert (occlusion > 0).any() and (occlusion < 0).any()
 

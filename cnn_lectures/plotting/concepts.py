@@ -18,7 +18,10 @@ ACTIVATIONS = {
     "tanh": (np.tanh, lambda x: 1.0 - np.tanh(x) ** 2),
     "relu": (lambda x: np.maximum(x, 0.0), lambda x: (x > 0).astype(float)),
     "leaky_relu": (lambda x: np.where(x > 0, x, 0.1 * x), lambda x: np.where(x > 0, 1.0, 0.1)),
-    "elu": (lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0.0))), lambda x: np.where(x > 0, 1.0, np.exp(np.minimum(x, 0.0)))),
+    "elu": (
+        lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0.0))),  # alpha = 1; minimum avoids overflow
+        lambda x: np.where(x > 0, 1.0, np.exp(np.minimum(x, 0.0))),
+    ),
 }
 
 
@@ -32,7 +35,10 @@ def _activation_table(functions):
         functions = [functions]
     unknown = [name for name in functions if name not in ACTIVATIONS]
     if unknown:
-        raise ValueError(f"Unknown activation {unknown[0]!r}. Choose from: {', '.join(ACTIVATIONS)}, or pass a dict name -> (f, df).")
+        raise ValueError(
+            f"Unknown activation {unknown[0]!r}. Choose from: {', '.join(ACTIVATIONS)}, "
+            "or pass a dict name -> (f, df)."
+        )
     return {name: ACTIVATIONS[name] for name in functions}
 
 
@@ -82,7 +88,8 @@ def _draw_array(ax, array, title, cmap, annotate, symmetric=False):
         middle = (array.max() + array.min()) / 2
         for (i, j), value in np.ndenumerate(array):
             text = f"{value:.0f}" if whole else f"{value:.2f}"
-            colour = "black" if (symmetric and abs(value) < limit / 2) or (not symmetric and value > middle) else "white"
+            light_cell = abs(value) < limit / 2 if symmetric else value > middle
+            colour = "black" if light_cell else "white"
             ax.text(j, i, text, ha="center", va="center", fontsize=8, color=colour)
 
 
