@@ -96,6 +96,7 @@ def _train(args):
         seed=args.seed,
         callbacks=[keras.callbacks.CSVLogger(log_file, append=True)],
         backup_dir=backup,
+        verbose="auto" if sys.stdout.isatty() else 2,  # one line per epoch in logs and pipes
     )
     table = outputs.history_frame(history, log_file)
     report = outputs.write_run_outputs(out, model, table, x_val, y_val, to_images(normalize(data.x_test)))

@@ -10,7 +10,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
+import sys  # noqa: E402
+
 import pytest  # noqa: E402
+
+
+def cli_command(*args):
+    """The command line as a user runs it: ``python -m cnn_lectures ...``."""
+    return [sys.executable, "-m", "cnn_lectures", *map(str, args)]
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +26,17 @@ def sample_digits():
     from cnn_lectures.data import load_digit_recognizer
 
     return load_digit_recognizer(source="sample")
+
+
+@pytest.fixture(scope="session")
+def tiny_kaggle(tmp_path_factory, sample_digits):
+    """A folder in Kaggle's layout: 600 labelled and 40 unlabelled sample digits as CSVs."""
+    import pandas as pd
+
+    folder = tmp_path_factory.mktemp("kaggle")
+    columns = [f"pixel{i}" for i in range(784)]
+    train = pd.DataFrame(sample_digits.x_train[:600], columns=columns)
+    train.insert(0, "label", sample_digits.y_train[:600])
+    train.to_csv(folder / "train.csv", index=False)
+    pd.DataFrame(sample_digits.x_test[:40], columns=columns).to_csv(folder / "test.csv", index=False)
+    return folder

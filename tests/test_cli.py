@@ -2,38 +2,23 @@
 
 import os
 import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import cli_command
 
 
 def run_cli(*args, cwd=None, env=None):
     environment = dict(os.environ, **(env or {}))
-    return subprocess.run(
-        [sys.executable, "-m", "cnn_lectures", *map(str, args)],
-        capture_output=True, text=True, cwd=cwd, env=environment, timeout=600,
-    )
-
-
-@pytest.fixture(scope="module")
-def tiny_kaggle(tmp_path_factory, sample_digits):
-    """600 labelled + 40 unlabelled sample digits written in Kaggle's CSV layout."""
-    folder = tmp_path_factory.mktemp("kaggle")
-    columns = [f"pixel{i}" for i in range(784)]
-    train = pd.DataFrame(sample_digits.x_train[:600], columns=columns)
-    train.insert(0, "label", sample_digits.y_train[:600])
-    train.to_csv(folder / "train.csv", index=False)
-    pd.DataFrame(sample_digits.x_test[:40], columns=columns).to_csv(folder / "test.csv", index=False)
-    return folder
+    return subprocess.run(cli_command(*args), capture_output=True, text=True, cwd=cwd, env=environment, timeout=600)
 
 
 @pytest.fixture(scope="module")
 def trained_run(tiny_kaggle, tmp_path_factory):
     out = tmp_path_factory.mktemp("run") / "outputs"
     cache = tmp_path_factory.mktemp("cache")
-    result = run_cli("train", "--data", tiny_kaggle, "--epochs", "1", "--augment", "layers", "--out", out,
+    result = run_cli("train", "--data", tiny_kaggle, "--epochs", "2", "--augment", "layers", "--out", out,
                      env={"CNN_LECTURES_CACHE": str(cache)})
     return result, out
 
@@ -42,7 +27,7 @@ def trained_run(tiny_kaggle, tmp_path_factory):
 def test_train_end_to_end_writes_every_output(trained_run):
     result, out = trained_run
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "Epoch 1/1" in result.stdout
+    assert "Epoch 1/2" in result.stdout and "Epoch 2/2" in result.stdout
     assert "Using Kaggle's Digit Recognizer files" in result.stdout
     assert "Validation accuracy: " in result.stdout
     names = sorted(p.name for p in out.iterdir())
@@ -52,7 +37,7 @@ def test_train_end_to_end_writes_every_output(trained_run):
     assert submission["ImageId"].tolist() == list(range(1, 41))
     assert submission["Label"].between(0, 9).all()
     history = pd.read_csv(out / "history.csv")
-    assert history["epoch"].tolist() == [1]
+    assert history["epoch"].tolist() == [1, 2]
     assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(history.columns)
 
 
