@@ -369,6 +369,7 @@ def test_standalone_encoder_and_decoder():
     assert encoder.get_layer("encoder_conv3").output.shape[1:] == (4, 4, 16)
 
 
+@pytest.mark.slow
 def test_autoencoder_learns_to_reconstruct():
     rng = np.random.default_rng(0)
     x = (rng.uniform(size=(64, 8, 8, 1)) > 0.5).astype("float32")
