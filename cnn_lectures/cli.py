@@ -82,7 +82,7 @@ def _train(args):
         x, one_hot(data.y_train), val_fraction=preset.val_fraction, seed=preset.split_seed
     )
     augment = None if args.augment == "none" else (args.augment or preset.augment)
-    backup = out / "backup"  # BackupAndRestore's state; delete it to start afresh
+    backup = out / "backup"  # the state of an unfinished run; delete it to start afresh
     backup.mkdir(exist_ok=True)
     log_file = backup / outputs.HISTORY_LOG  # survives a kill, so history.csv has every epoch
     model, history = training.train_preset(
@@ -95,7 +95,7 @@ def _train(args):
         augment=augment,
         seed=args.seed,
         callbacks=[keras.callbacks.CSVLogger(log_file, append=True)],
-        backup_dir=backup,
+        backup_dir=backup / "keras",  # BackupAndRestore removes this folder when training ends
         verbose="auto" if sys.stdout.isatty() else 2,  # one line per epoch in logs and pipes
     )
     table = outputs.history_frame(history, log_file)

@@ -31,7 +31,7 @@ def history_frame(history, log_file=None):
         frame["epoch"] = frame["epoch"] + 1
         return frame.reset_index(drop=True)
     frame = pd.DataFrame(history.history)
-    frame.insert(0, "epoch", np.arange(1, len(frame) + 1))
+    frame.insert(0, "epoch", np.asarray(history.epoch, dtype=int) + 1)  # absolute, also after a resume
     return frame
 
 
