@@ -278,3 +278,11 @@ def test_write_submission_rejects_bad_labels_and_leaves_no_file(tmp_path, labels
     with pytest.raises(ValueError, match=message):
         write_submission(labels, tmp_path / "submission.csv")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_frames_have_kaggles_columns_and_shapes(tmp_path):
+    data = load_digit_recognizer(write_folder(tmp_path / "k"))
+    train, test = data.train_frame(), data.test_frame()
+    assert train.shape == (3, 785) and list(train.columns[:2]) == ["label", "pixel0"]
+    assert train["label"].tolist() == [1, 0, 9] and train["pixel5"].tolist() == [255, 0, 0]
+    assert test.shape == (2, 784) and test.columns[-1] == "pixel783"

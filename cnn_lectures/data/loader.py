@@ -33,6 +33,20 @@ class DigitData:
     source: str
     origin: str = ""
 
+    def train_frame(self):
+        """The labelled part as Kaggle's table: ``label, pixel0..pixel783`` -> shape (n, 785)."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.x_train, columns=[f"pixel{i}" for i in range(self.x_train.shape[1])])
+        frame.insert(0, "label", self.y_train)
+        return frame
+
+    def test_frame(self):
+        """The unlabelled part as Kaggle's table: ``pixel0..pixel783`` -> shape (m, 784)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.x_test, columns=[f"pixel{i}" for i in range(self.x_test.shape[1])])
+
     def describe(self):
         """One line: which data, from where, how many images."""
         names = {"kaggle": "Kaggle's Digit Recognizer files", "sample": "the embedded sample", "mnist": "Keras's MNIST"}
