@@ -25,11 +25,11 @@ one-hot rows of shape (n, num_classes).
 
 import math
 
+import keras
 import numpy as np
 import tensorflow as tf
-from tensorflow.keras.preprocessing.image import ImageDataGenerator  # keras.preprocessing.image fails in Keras 3
 from keras import layers
-import keras
+from tensorflow.keras.preprocessing.image import ImageDataGenerator  # keras.preprocessing.image fails in Keras 3
 
 from cnn_lectures.preprocessing import NUM_PIXELS, IMAGE_SHAPE, normalize, one_hot
 

@@ -2,9 +2,10 @@
 
 import inspect
 
+import keras
 import numpy as np
 import pytest
-from keras.src.legacy.preprocessing.image import apply_affine_transform
+from tensorflow.keras.preprocessing.image import apply_affine_transform  # the generator's own warp
 
 from cnn_lectures.augmentation import (
     ROTATION,
@@ -191,3 +192,12 @@ def test_validators_return_new_checked_arrays():
     x = np.zeros((2, 784), np.uint8)
     assert check_images(x).shape == (2, 28, 28, 1) and check_images(x).dtype == np.float32
     assert check_labels([3, 4]).shape == (2, 10)
+
+
+def test_model_fit_starts_one_new_pass_per_epoch(digits):
+    dataset, next_pass = epoch_keyed_dataset(*digits, batch_size=200, seed=0)
+    inputs = keras.Input((28, 28, 1))
+    model = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(keras.layers.Flatten()(inputs)))
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.fit(dataset, epochs=3, shuffle=False, verbose=0)
+    assert int(next_pass.numpy()) == 3  # Keras's spare end-of-epoch iterators are never read
