@@ -194,6 +194,15 @@ def test_sample_source_is_real_digits_in_kaggle_layout(sample_digits):
     assert np.bincount(data.y_train).tolist() == [400] * 10
 
 
+def test_sample_is_cached_and_identical_from_the_cache():
+    first = load_digit_recognizer(source="sample")
+    again = load_digit_recognizer(source="sample")  # served from the cache this time
+    np.testing.assert_array_equal(first.x_train, again.x_train)
+    np.testing.assert_array_equal(first.y_train, again.y_train)
+    np.testing.assert_array_equal(first.x_test, again.x_test)
+    assert any(data_cache.cache_dir().glob("digits-*.npz"))
+
+
 def test_auto_falls_back_to_sample_but_kaggle_never_does(tmp_path):
     assert load_digit_recognizer().source == "sample"  # empty ./data, no CNN_LECTURES_DATA
     with pytest.raises(FileNotFoundError, match="kaggle competitions download"):
