@@ -57,7 +57,8 @@ def train(
     Args:
         model: an uncompiled ``keras.Model``, or a zero-argument callable that builds one
             (required with ``strategy``: it is built and compiled inside ``strategy.scope()``).
-            The trained model is ``history.model``.
+            Pass the builder for repeatable runs too: a model built before the call drew its
+            initial weights before ``seed`` took effect. The trained model is ``history.model``.
         x: training images: float32 (n, 28, 28, 1) in [0, 1] (uint8 0..255 and (n, 784) rows
             are accepted too, see :func:`~cnn_lectures.augmentation.check_images`).
         y: one-hot labels (n, num_classes) or integer labels (n,).
@@ -143,7 +144,14 @@ def train(
                      callbacks=all_callbacks, verbose=verbose)
 
 
-_PRESET_DEFAULT = type("PresetDefault", (), {"__repr__": lambda self: "<preset default>"})()
+class _PresetDefault:
+    """Marks an argument left out of :func:`train_preset` (None is a real choice for ``augment``)."""
+
+    def __repr__(self):
+        return "<preset default>"
+
+
+_PRESET_DEFAULT = _PresetDefault()
 
 
 def train_preset(
