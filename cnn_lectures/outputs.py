@@ -18,7 +18,10 @@ HISTORY_LOG = "history_log.csv"
 
 
 def history_frame(history, log_file=None):
-    """The per-epoch metrics as a DataFrame with a 1-based ``epoch`` column.
+    """The per-epoch metrics as a DataFrame whose ``epoch`` column counts from 0.
+
+    That is Keras's own convention (``History.epoch``, ``CSVLogger``), so the file reads the
+    same as a ``CSVLogger`` log and :func:`cnn_lectures.plotting.plot_training_curves` takes both.
 
     Args:
         history: the ``keras.callbacks.History`` returned by training.
@@ -28,10 +31,9 @@ def history_frame(history, log_file=None):
     if log_file is not None and Path(log_file).is_file():
         frame = pd.read_csv(log_file)
         frame = frame.drop_duplicates("epoch", keep="last").sort_values("epoch")
-        frame["epoch"] = frame["epoch"] + 1
         return frame.reset_index(drop=True)
     frame = pd.DataFrame(history.history)
-    frame.insert(0, "epoch", np.asarray(history.epoch, dtype=int) + 1)  # absolute, also after a resume
+    frame.insert(0, "epoch", np.asarray(history.epoch, dtype=int))  # absolute, also after a resume
     return frame
 
 

@@ -42,7 +42,7 @@ def test_a_run_killed_mid_epoch_resumes_at_that_epoch_and_finishes(tiny_kaggle, 
     epochs = re.findall(r"^Epoch (\d+)/4", second.stdout, flags=re.MULTILINE)
     assert epochs == ["3", "4"], second.stdout[-2000:]
     assert (out / "submission.csv").is_file() and not (out / "backup").exists()
-    assert pd.read_csv(out / "history.csv")["epoch"].tolist() == [1, 2, 3, 4]
+    assert pd.read_csv(out / "history.csv")["epoch"].tolist() == [0, 1, 2, 3]  # Keras counts from 0
 
 
 def test_two_runs_with_the_same_seed_write_identical_files(tiny_kaggle, tmp_path):
