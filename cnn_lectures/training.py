@@ -3,13 +3,15 @@
 :func:`train` is the lecture's ``compile`` + ``fit`` (Adam, categorical cross-entropy,
 accuracy, batch 250) with the options the later lectures add: three ways to augment,
 learning-rate schedules, early stopping, seeding, op determinism, resuming an interrupted
-run (``BackupAndRestore``) and a ``tf.distribute`` strategy. :func:`train_preset` trains a
-named recipe from :mod:`cnn_lectures.presets`; the CLI calls it.
+run (``BackupAndRestore``) and a ``tf.distribute`` strategy (``MirroredStrategy`` on one
+machine, ``MultiWorkerMirroredStrategy`` across machines; see docs/distributed_training.md).
+:func:`train_preset` trains a named recipe from :mod:`cnn_lectures.presets`; the CLI calls it.
 
     >>> history = train(lecture_cnn(), x_train, y_train, validation_data=(x_val, y_val), epochs=10)
 """
 
 import contextlib
+import math
 import secrets
 
 import keras
@@ -17,7 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from cnn_lectures import augmentation
-from cnn_lectures.augmentation import check_images, check_labels
+from cnn_lectures.augmentation import ROTATION, SHIFT, ZOOM, check_images, check_labels
 
 AUGMENT_MODES = ("layers", "generator", None)
 """``"layers"``: the fast tf.data path (:func:`~cnn_lectures.augmentation.augmented_dataset`,
@@ -36,6 +38,9 @@ def train(
     epochs=10,
     batch_size=250,
     augment="layers",
+    rotation=ROTATION,
+    zoom=ZOOM,
+    shift=SHIFT,
     learning_rate=1e-3,
     optimizer=None,
     reduce_lr=False,
@@ -67,6 +72,8 @@ def train(
         batch_size: images per gradient step.
         augment: ``"layers"`` (fast tf.data path), ``"generator"`` (the lecture's
             ``ImageDataGenerator``) or None (``"none"`` is accepted for None).
+        rotation, zoom, shift: the augmentation's largest rotation (degrees), zoom and shift
+            (fractions of the image size); the lecture's 5, 0.1 and 0.1 by default.
         learning_rate: the optimizer's learning rate.
         optimizer: None for Adam, an optimizer name (built with ``learning_rate``) or a
             ``keras.optimizers.Optimizer`` instance (used as given).
@@ -77,7 +84,10 @@ def train(
         early_stopping: None or a patience in epochs (monitors ``val_loss``, else ``loss``;
             restores the best weights).
         callbacks: more ``keras.callbacks.Callback`` objects.
-        strategy: a ``tf.distribute.Strategy`` or None.
+        strategy: a ``tf.distribute.Strategy`` or None. ``batch_size`` is then the global
+            batch, split across the replicas. ``MultiWorkerMirroredStrategy`` needs ``seed``,
+            the same on every worker, so that all workers draw the same order and warps and
+            each trains on its own share of every batch.
         seed: integer seed for ``keras.utils.set_random_seed`` (Python, NumPy and TF global
             seeds), shuffling and augmentation; None draws a fresh one.
         deterministic: also call ``tf.config.experimental.enable_op_determinism()``, so two
@@ -93,11 +103,15 @@ def train(
         epochs run this time).
     """
     augment = _check_augment(augment)
-    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}.")
+    _check_positive_int("epochs", epochs)
+    _check_positive_int("batch_size", batch_size)
     if deterministic and seed is None:
         raise ValueError("deterministic=True needs a seed. Received: seed=None.")
+    if seed is None and _is_multi_worker(strategy):
+        raise ValueError(
+            "MultiWorkerMirroredStrategy needs a seed, the same on every worker, so that the workers "
+            "shuffle and augment alike and split each batch between them. Received: seed=None."
+        )
     if reduce_lr and schedule is not None:
         raise ValueError("Use either reduce_lr or schedule, not both. Received both.")
     if isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule) and not (
@@ -129,19 +143,23 @@ def train(
     data_seed = seed if seed is not None else secrets.randbits(31)
     all_callbacks = []
     if augment == "generator":
-        data = augmentation.image_data_generator().flow(images, labels, batch_size=batch_size, seed=data_seed)
+        generator = augmentation.image_data_generator(
+            rotation_range=rotation, zoom_range=zoom, width_shift_range=shift, height_shift_range=shift
+        )
+        data = generator.flow(images, labels, batch_size=batch_size, seed=data_seed)
     else:
         data, next_pass = augmentation.epoch_keyed_dataset(
             images, labels, batch_size=batch_size, augment=augment == "layers", seed=data_seed,
-            num_classes=num_classes,
+            rotation=rotation, zoom=zoom, shift=shift, num_classes=num_classes,
         )
         all_callbacks.append(augmentation.SyncEpoch(next_pass))
     if backup_dir is not None:
         all_callbacks.append(keras.callbacks.BackupAndRestore(str(backup_dir)))
     all_callbacks += lr_callbacks
     all_callbacks += list(callbacks)
-    return model.fit(data, epochs=epochs, validation_data=validation, validation_batch_size=batch_size, shuffle=False,
-                     callbacks=all_callbacks, verbose=verbose)
+    with _multi_worker_fit(model, strategy, images[:1], labels[:1]):
+        return model.fit(data, epochs=epochs, validation_data=validation, validation_batch_size=batch_size,
+                         shuffle=False, callbacks=all_callbacks, verbose=verbose)
 
 
 class _PresetDefault:
@@ -164,6 +182,8 @@ def train_preset(
     batch_size=None,
     augment=_PRESET_DEFAULT,
     seed=None,
+    deterministic=False,
+    strategy=None,
     callbacks=(),
     backup_dir=None,
     verbose="auto",
@@ -172,8 +192,10 @@ def train_preset(
 
     Args:
         preset: a :class:`~cnn_lectures.presets.Preset` or its name.
-        x, y, validation_data, seed, callbacks, backup_dir, verbose: as for :func:`train`.
-        epochs, batch_size: None for the preset's values.
+        x, y, validation_data, seed, deterministic, strategy, callbacks, backup_dir, verbose:
+            as for :func:`train`.
+        epochs, batch_size: None for the preset's values. A preset with ``schedule="cosine"``
+            stretches its schedule over the epochs actually run.
         augment: ``"layers"``, ``"generator"`` or None; left out, the preset's choice.
 
     Returns:
@@ -186,23 +208,112 @@ def train_preset(
         preset = get_preset(preset)
     elif not isinstance(preset, Preset):
         raise TypeError(f"preset must be a Preset or a preset name. Received: {preset!r}.")
+    epochs = _check_positive_int("epochs", preset.epochs if epochs is None else epochs)
+    batch_size = _check_positive_int("batch_size", preset.batch_size if batch_size is None else batch_size)
+    schedule = None
+    if preset.schedule == "cosine":
+        steps_per_epoch = math.ceil(np.shape(x)[0] / batch_size)
+        schedule = warmup_cosine_schedule(preset.learning_rate, epochs=epochs, steps_per_epoch=steps_per_epoch)
     history = train(
         preset.build_model,
         x,
         y,
         validation_data=validation_data,
-        epochs=preset.epochs if epochs is None else epochs,
-        batch_size=preset.batch_size if batch_size is None else batch_size,
+        epochs=epochs,
+        batch_size=batch_size,
         augment=preset.augment if augment is _PRESET_DEFAULT else augment,
+        rotation=preset.rotation,
+        zoom=preset.zoom,
+        shift=preset.shift,
         learning_rate=preset.learning_rate,
         reduce_lr=preset.reduce_lr,
+        schedule=schedule,
         early_stopping=preset.early_stopping,
         callbacks=callbacks,
+        strategy=strategy,
         seed=seed,
+        deterministic=deterministic,
         backup_dir=backup_dir,
         verbose=verbose,
     )
     return history.model, history
+
+
+def warmup_cosine_schedule(learning_rate, *, epochs, steps_per_epoch, warmup_epochs=1):
+    """A per-step learning rate: linear warm-up, then a cosine decay to 0 at the last step.
+
+    The rate climbs from ``learning_rate / 10`` to ``learning_rate`` over the first
+    ``warmup_epochs`` (none when training lasts only that long), then follows half a cosine
+    down to 0 (Loshchilov and Hutter, 2017, without restarts; warm-up: Goyal et al., 2017).
+
+    Args:
+        learning_rate: the peak learning rate.
+        epochs: number of epochs trained.
+        steps_per_epoch: gradient steps per epoch, ``ceil(n / batch_size)``.
+        warmup_epochs: epochs of warm-up.
+
+    Returns:
+        ``keras.optimizers.schedules.CosineDecay``, to pass as ``train(..., schedule=...)``.
+    """
+    total = _check_positive_int("epochs", epochs) * _check_positive_int("steps_per_epoch", steps_per_epoch)
+    warmup = min(warmup_epochs, epochs - 1) * steps_per_epoch
+    if warmup <= 0:
+        return keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=total)
+    return keras.optimizers.schedules.CosineDecay(
+        learning_rate / 10, decay_steps=total - warmup, warmup_target=learning_rate, warmup_steps=warmup
+    )
+
+
+def _check_positive_int(name, value):
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a positive integer. Received: {name}={value!r}.")
+    return int(value)
+
+
+def _is_multi_worker(strategy):
+    """True for a strategy whose replicas span several machines (processes)."""
+    return isinstance(strategy, tf.distribute.Strategy) and (
+        strategy.num_replicas_in_sync > len(strategy.extended.worker_devices)
+    )
+
+
+@contextlib.contextmanager
+def _multi_worker_fit(model, strategy, x_sample, y_sample):
+    """Let ``model.fit`` run under a ``MultiWorkerMirroredStrategy`` with several workers.
+
+    Keras 3.15's ``fit`` fails there twice (keras-team/keras#20585, tensorflow/tensorflow#72388);
+    both fixes touch Keras internals, only inside this context and only for such a strategy:
+
+    - before training, ``_maybe_symbolic_build`` averages one input batch across the workers
+      with ``strategy.reduce`` on an ``(x, y)`` tuple, which the collective reduce rejects.
+      That batch only serves to build the model's state, so it is built here instead, in the
+      strategy's scope, from one sample, and the step is skipped;
+    - after each step, ``reduce_per_replica`` averages the scalar metrics across workers "along
+      axis 0", which fails on a scalar. The metric variables are mirrored with SUM aggregation,
+      so every replica already holds the global values: reading the first replica's
+      (``reduction="first"``, what Keras does on TPUs) gives them.
+
+    Single-machine strategies (``MirroredStrategy``) and no strategy are left alone.
+    """
+    if not _is_multi_worker(strategy):
+        yield
+        return
+    from keras.src.backend.tensorflow import trainer as keras_tf_trainer
+
+    with strategy.scope():
+        model._symbolic_build(data_batch=(x_sample, y_sample))
+    reduce_per_replica = keras_tf_trainer.reduce_per_replica
+
+    def reduce_first(values, strategy, reduction):
+        return reduce_per_replica(values, strategy, "first" if reduction == "auto" else reduction)
+
+    model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
+    keras_tf_trainer.reduce_per_replica = reduce_first
+    try:
+        yield
+    finally:
+        keras_tf_trainer.reduce_per_replica = reduce_per_replica
+        del model._maybe_symbolic_build
 
 
 def _check_augment(augment):
@@ -229,6 +340,8 @@ def _build_and_compile(model, *, strategy, optimizer, learning_rate):
         builder = model
     else:
         raise TypeError(f"model must be a keras.Model or a function that builds one. Received: {model!r}.")
+    if strategy is not None and not isinstance(strategy, tf.distribute.Strategy):
+        raise TypeError(f"strategy must be a tf.distribute.Strategy or None. Received: strategy={strategy!r}.")
     scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
     with scope:
         built = builder()

@@ -1,4 +1,5 @@
-"""Tests for cnn_lectures.training: train() in each augment mode, its errors, resuming, and train_preset()."""
+"""Tests for cnn_lectures.training: train() in each augment mode, its errors, resuming, train_preset(),
+and the "best" preset with its model (cnn_lectures.models.digits). Strategies: tests/test_distributed.py."""
 
 import os
 import subprocess
@@ -10,10 +11,11 @@ import keras
 import numpy as np
 import pytest
 
-from cnn_lectures.models import lecture_cnn
-from cnn_lectures.presets import LECTURE, Preset
+from cnn_lectures import augmentation
+from cnn_lectures.models import digit_cnn, lecture_cnn
+from cnn_lectures.presets import BEST, LECTURE, PRESETS, Preset, get_preset
 from cnn_lectures.preprocessing import normalize, one_hot
-from cnn_lectures.training import train, train_preset
+from cnn_lectures.training import train, train_preset, warmup_cosine_schedule
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +140,100 @@ def test_deterministic_runs_give_byte_identical_predictions(tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=root, env=env)
     assert "IDENTICAL" in result.stdout, result.stderr[-2000:]
+
+
+def test_train_preset_passes_deterministic_and_strategy_through(splits):
+    (x, y), _ = splits
+    with pytest.raises(ValueError, match="deterministic=True needs a seed"):
+        train_preset("lecture", x, y, deterministic=True)
+    with pytest.raises(TypeError, match="strategy must be a tf.distribute.Strategy or None. Received: strategy='any'"):
+        train_preset("lecture", x, y, strategy="any")
+
+
+@pytest.mark.slow
+def test_deterministic_best_preset_gives_byte_identical_predictions():
+    # What `cnn-lectures train --preset best --seed N` relies on; batch norm and the fused warp included.
+    script = textwrap.dedent("""
+        from cnn_lectures.data import load_digit_recognizer
+        from cnn_lectures.training import train_preset
+        data = load_digit_recognizer(source="sample")
+        x, y = data.x_train[:128], data.y_train[:128]
+        predictions = [
+            train_preset("best", x, y, epochs=1, seed=4, deterministic=True, verbose=0)[0]
+            .predict(x[:50].reshape(-1, 28, 28, 1) / 255.0, verbose=0).tobytes()
+            for _ in range(2)
+        ]
+        print("IDENTICAL" if predictions[0] == predictions[1] else "DIFFERENT")
+    """)
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=root, env=env)
+    assert "IDENTICAL" in result.stdout, result.stderr[-2000:]
+
+
+# The "best" preset and its model.
+
+
+def test_digit_cnn_has_deottes_layers_shapes_and_parameter_count():
+    model = digit_cnn()
+    assert model.name == "digit_cnn" and model.output_shape == (None, 10)
+    assert model.count_params() == 327_242  # 326,410 trainable + 832 batch-norm moving statistics
+    shapes = {layer.name: layer.output.shape[1:] for layer in model.layers}
+    assert shapes["block1_conv2"] == (24, 24, 32) and shapes["block1_conv3"] == (12, 12, 32)
+    assert shapes["block2_conv2"] == (8, 8, 64) and shapes["block2_conv3"] == (4, 4, 64)
+    assert shapes["head_conv"] == (1, 1, 128)
+    assert sum(isinstance(layer, keras.layers.BatchNormalization) for layer in model.layers) == 7
+    assert digit_cnn(num_classes=3, filters=(8, 16, 32), name="small").output_shape == (None, 3)
+    with pytest.raises(ValueError, match=r"filters must give 3 widths.*Received: filters=\(8, 16\)"):
+        digit_cnn(filters=(8, 16))
+
+
+def test_best_preset_is_registered_with_its_recipe():
+    assert get_preset("best") is BEST and set(PRESETS) == {"lecture", "best"}
+    assert BEST.build_model is digit_cnn and BEST.augment == "layers" and BEST.schedule == "cosine"
+    assert (BEST.rotation, BEST.zoom, BEST.shift) == (10.0, 0.1, 0.1)
+    assert (BEST.val_fraction, BEST.split_seed) == (0.1, 2)  # the lecture's 37,800 / 4,200 split
+    assert (LECTURE.rotation, LECTURE.schedule) == (5.0, None)  # the lecture preset is unchanged
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"schedule": "linear"}, 'schedule must be None or "cosine"'),
+        ({"augment": "fancy"}, "augment must be"),
+        ({"schedule": "cosine", "reduce_lr": True}, "either reduce_lr or schedule"),
+    ],
+)
+def test_bad_presets_raise_value_error(kwargs, match):
+    settings = {"name": "bad", "description": "test", "build_model": lecture_cnn, "epochs": 1, "batch_size": 10,
+                "augment": None, "learning_rate": 1e-3, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        Preset(**settings)
+
+
+def test_warmup_cosine_schedule_climbs_for_an_epoch_then_decays_to_zero():
+    schedule = warmup_cosine_schedule(2e-3, epochs=3, steps_per_epoch=10)
+    rates = [float(schedule(step)) for step in (0, 5, 10, 20, 30)]
+    assert rates == pytest.approx([2e-4, 1.1e-3, 2e-3, 1e-3, 0.0], abs=1e-9)
+    assert float(warmup_cosine_schedule(1e-3, epochs=1, steps_per_epoch=4)(0)) == pytest.approx(1e-3)  # no warm-up
+    with pytest.raises(ValueError, match="steps_per_epoch=0"):
+        warmup_cosine_schedule(1e-3, epochs=3, steps_per_epoch=0)
+
+
+@pytest.mark.slow
+def test_best_preset_trains_with_its_augmentation_and_schedule(splits, monkeypatch):
+    (x, y), validation = splits
+    seen = {}
+    original = augmentation.epoch_keyed_dataset
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(augmentation, "epoch_keyed_dataset", spy)
+    model, history = train_preset("best", x[:200], y[:200], validation_data=validation, epochs=2, seed=0, verbose=0)
+    assert model.name == "digit_cnn" and history.params["steps"] == 4  # ceil(200 / 64)
+    assert (seen["rotation"], seen["zoom"], seen["shift"], seen["batch_size"]) == (10.0, 0.1, 0.1, 64)
+    learning_rate = model.optimizer.learning_rate  # the schedule's value after the last step: 0
+    assert float(learning_rate) == pytest.approx(0.0, abs=1e-9)
+    assert isinstance(model.optimizer._learning_rate, keras.optimizers.schedules.CosineDecay)

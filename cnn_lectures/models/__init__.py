@@ -17,6 +17,7 @@ layer named from its block. One module per family:
 
 from cnn_lectures.models.alexnet import alexnet
 from cnn_lectures.models.autoencoder import conv_autoencoder, conv_decoder, conv_encoder
+from cnn_lectures.models.digits import digit_cnn
 from cnn_lectures.models.googlenet import GOOGLENET_MODULES, googlenet, inception_module
 from cnn_lectures.models.lecture import lecture_cnn
 from cnn_lectures.models.lenet import lenet5
