@@ -94,6 +94,7 @@ def _train(args):
         batch_size=args.batch_size,
         augment=augment,
         seed=args.seed,
+        deterministic=args.seed is not None,  # --seed N: op determinism too, identical files
         callbacks=[keras.callbacks.CSVLogger(log_file, append=True)],
         backup_dir=backup / "keras",  # BackupAndRestore removes this folder when training ends
         verbose="auto" if sys.stdout.isatty() else 2,  # one line per epoch in logs and pipes
