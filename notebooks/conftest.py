@@ -11,11 +11,10 @@
   (the embedded sample) they are run but not compared.
 """
 
-import os
-
 import nbval.plugin
 
 from cnn_lectures.data.archive import has_kaggle_files
+from cnn_lectures.data.loader import default_kaggle_dir
 
 KAGGLE_MARKER = "# KAGGLE_DATA_OUTPUT"
 
@@ -34,8 +33,9 @@ nbval.plugin.transform_streams_for_comparison = _without_stderr
 
 
 def _kaggle_data_available():
-    folder = os.environ.get("CNN_LECTURES_DATA") or "data"
-    return has_kaggle_files(folder)
+    # The folder the notebooks' load_digit_recognizer() will use, found the same way.
+    folder = default_kaggle_dir()
+    return folder is not None and has_kaggle_files(folder)
 
 
 def pytest_collection_modifyitems(config, items):

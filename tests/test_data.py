@@ -10,6 +10,9 @@ import pytest
 
 from cnn_lectures.data import DataFormatError, DigitData, load_digit_recognizer, write_submission
 from cnn_lectures.data import cache as data_cache
+from cnn_lectures.data import loader
+
+CHECKOUT_DATA_DIR = loader.PROJECT_DATA_DIR  # before the fixture below replaces it
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "digit-recognizer"
 TRAIN_HEADER = "label," + ",".join(f"pixel{i}" for i in range(784))
@@ -32,6 +35,7 @@ GOOD_TEST = "\n".join([TEST_HEADER, row(p0=3), row()]) + "\n"
 def isolated_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("CNN_LECTURES_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("CNN_LECTURES_DATA", raising=False)
+    monkeypatch.setattr(loader, "PROJECT_DATA_DIR", tmp_path / "no-project-data")
     monkeypatch.chdir(tmp_path)
 
 
@@ -215,6 +219,22 @@ def test_auto_prefers_env_folder_then_data_folder(tmp_path, monkeypatch):
     env_folder = write_folder(tmp_path / "elsewhere", GOOD_TRAIN.replace(row(9, p783=7), row(4)))
     monkeypatch.setenv("CNN_LECTURES_DATA", str(env_folder))
     assert load_digit_recognizer().y_train.tolist() == [1, 0, 4]
+
+
+def test_auto_finds_the_checkouts_data_folder_from_another_folder(tmp_path, monkeypatch):
+    # A notebook's kernel starts in notebooks/, where ./data is not the checkout's data/.
+    checkout = tmp_path / "checkout"
+    monkeypatch.setattr(loader, "PROJECT_DATA_DIR", write_folder(checkout / "data"))
+    (checkout / "notebooks").mkdir()
+    monkeypatch.chdir(checkout / "notebooks")
+    assert loader.default_kaggle_dir() == checkout / "data"
+    assert load_digit_recognizer().y_train.tolist() == [1, 0, 9]
+    assert load_digit_recognizer(source="kaggle").source == "kaggle"
+
+
+def test_the_checkouts_data_folder_is_this_projects():
+    assert CHECKOUT_DATA_DIR.name == "data"
+    assert (CHECKOUT_DATA_DIR.parent / "pyproject.toml").is_file()
 
 
 def test_cache_is_used_never_stale_and_rebuilt_when_corrupt(tmp_path):

