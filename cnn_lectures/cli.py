@@ -47,6 +47,9 @@ def build_parser():
     predict.add_argument("--model", required=True, metavar="FILE", help="a model.keras written by train")
     predict.add_argument("--data", metavar="PATH", help="as for train")
     predict.add_argument("--out", default="submission.csv", metavar="FILE", help="the submission to write")
+    predict.add_argument("--shift", type=_non_negative_int, default=0, metavar="N",
+                         help="average predictions over each image and its four N-pixel shifts "
+                         "(the best preset trains with 1; default 0: off)")
     return parser
 
 
@@ -100,7 +103,9 @@ def _train(args):
         verbose="auto" if sys.stdout.isatty() else 2,  # one line per epoch in logs and pipes
     )
     table = outputs.history_frame(history, log_file)
-    report = outputs.write_run_outputs(out, model, table, x_val, y_val, to_images(normalize(data.x_test)))
+    report = outputs.write_run_outputs(
+        out, model, table, x_val, y_val, to_images(normalize(data.x_test)), test_time_shift=preset.test_time_shift
+    )
     shutil.rmtree(backup, ignore_errors=True)
     print(report)
     return 0
@@ -116,6 +121,7 @@ def _predict(args):
     import numpy as np
 
     from cnn_lectures.data import write_submission
+    from cnn_lectures.prediction import predict_probabilities
     from cnn_lectures.preprocessing import normalize, to_images
 
     try:
@@ -123,7 +129,7 @@ def _predict(args):
     except Exception as error:
         raise UserError(f"Cannot load {model_path} as a Keras model ({type(error).__name__}: {error}).") from None
     _writable_dir(Path(args.out).parent or Path("."))
-    labels = np.argmax(model.predict(to_images(normalize(data.x_test)), verbose=0), axis=1)
+    labels = np.argmax(predict_probabilities(model, to_images(normalize(data.x_test)), shift=args.shift), axis=1)
     write_submission(labels, args.out)
     print(f"Wrote {len(labels):,} predictions to {args.out}.")
     return 0
@@ -158,6 +164,16 @@ def _positive_int(text):
         raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, received {value}")
+    return value
+
+
+def _non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, received {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, received {value}")
     return value
 
 

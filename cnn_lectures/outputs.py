@@ -37,7 +37,7 @@ def history_frame(history, log_file=None):
     return frame
 
 
-def write_run_outputs(out, model, history_table, x_val, y_val, x_test):
+def write_run_outputs(out, model, history_table, x_val, y_val, x_test, *, test_time_shift=0):
     """Evaluate on the validation split, predict the test set, write every output.
 
     Args:
@@ -46,6 +46,8 @@ def write_run_outputs(out, model, history_table, x_val, y_val, x_test):
         history_table: DataFrame from :func:`history_frame`.
         x_val: float32 images (n, 28, 28, 1); y_val: one-hot (n, 10) or integer labels (n,).
         x_test: float32 images (m, 28, 28, 1).
+        test_time_shift: 0, or N > 0 to average predictions over each image and its four
+            N-pixel shifts (:func:`cnn_lectures.prediction.predict_probabilities`).
 
     Returns:
         A short report (validation accuracy with its 95 % interval, files written).
@@ -58,11 +60,12 @@ def write_run_outputs(out, model, history_table, x_val, y_val, x_test):
     from cnn_lectures.data import write_submission
     from cnn_lectures.evaluation import accuracy_with_ci, confusion_matrix
     from cnn_lectures.plotting import plot_confusion_matrix, plot_training_curves
+    from cnn_lectures.prediction import predict_probabilities
 
     out = Path(out)
     y_true = np.argmax(y_val, axis=1) if np.ndim(y_val) == 2 else np.asarray(y_val)
-    y_pred = np.argmax(model.predict(x_val, verbose=0), axis=1)
-    test_labels = np.argmax(model.predict(x_test, verbose=0), axis=1)
+    y_pred = np.argmax(predict_probabilities(model, x_val, shift=test_time_shift), axis=1)
+    test_labels = np.argmax(predict_probabilities(model, x_test, shift=test_time_shift), axis=1)
     accuracy, low, high = accuracy_with_ci(y_true, y_pred)
 
     with contextlib.ExitStack() as renames:  # renamed in reverse order of entry: submission last
@@ -84,7 +87,9 @@ def write_run_outputs(out, model, history_table, x_val, y_val, x_test):
 
     return (
         f"Validation accuracy: {accuracy:.4f} on {len(y_true):,} images "
-        f"(95% CI {low:.4f}-{high:.4f}).\n"
+        f"(95% CI {low:.4f}-{high:.4f})"
+        + (f", predictions averaged over {test_time_shift}-pixel shifts" if test_time_shift else "")
+        + ".\n"
         f"Wrote {out / 'submission.csv'} ({len(test_labels):,} rows), model.keras, history.csv, "
         f"training_curves.png and confusion_matrix.png in {out}."
     )

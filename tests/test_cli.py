@@ -51,6 +51,24 @@ def test_predict_writes_the_same_submission_from_the_saved_model(trained_run, ti
                                   pd.read_csv(out / "submission.csv").to_numpy())
 
 
+@pytest.mark.slow
+def test_predict_with_shifts_averages_five_views(trained_run, tiny_kaggle, tmp_path):
+    import keras
+
+    from cnn_lectures.data import load_digit_recognizer
+    from cnn_lectures.prediction import predict_probabilities
+    from cnn_lectures.preprocessing import normalize, to_images
+
+    _, out = trained_run
+    result = run_cli("predict", "--model", out / "model.keras", "--data", tiny_kaggle, "--shift", "1",
+                     "--out", tmp_path / "shifted.csv")
+    assert result.returncode == 0, result.stderr[-3000:]
+    model = keras.models.load_model(out / "model.keras")
+    images = to_images(normalize(load_digit_recognizer(tiny_kaggle).x_test))
+    expected = np.argmax(predict_probabilities(model, images, shift=1), axis=1)
+    np.testing.assert_array_equal(pd.read_csv(tmp_path / "shifted.csv")["Label"].to_numpy(), expected)
+
+
 def one_line_error(result, pattern):
     import re
 
@@ -96,3 +114,5 @@ def test_predict_with_missing_or_foreign_model_is_one_line(tmp_path, tiny_kaggle
 def test_bad_numbers_are_rejected_by_argparse(tmp_path):
     result = run_cli("train", "--epochs", "0", "--out", tmp_path)
     assert result.returncode == 2 and "expected a positive integer, received 0" in result.stderr
+    result = run_cli("predict", "--model", tmp_path / "m.keras", "--shift", "-1")
+    assert result.returncode == 2 and "expected an integer >= 0, received -1" in result.stderr
