@@ -11,7 +11,10 @@ augmentation, and the seconds the input pipeline alone takes for one pass:
 - ``keras``     -- (with ``--keras-layers``) ``augmentation_layers()`` mapped over the batches
 
 The modes' epochs are interleaved (epoch k of every mode, then epoch k+1 ...) so that load from
-other processes falls on all of them alike; on a shared machine compare the CPU-seconds too.
+other processes falls on all of them alike; on a shared machine compare the CPU-seconds too. Load
+inflates CPU-seconds as well (the same lecture-CNN epoch measured 6.5 CPU-s at load average 2.5
+and 19 CPU-s at load 9 -- probably thread pools spinning while they wait for a core, and shared
+caches), so only the ratios mean much there; absolute seconds need an idle machine.
 
     python benchmarks/bench_augmentation.py --data /path/to/digit-recognizer.zip --images 20000
 """
