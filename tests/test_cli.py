@@ -52,6 +52,18 @@ def test_predict_writes_the_same_submission_from_the_saved_model(trained_run, ti
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("augment", ["generator", "none"])
+def test_train_with_each_other_augmentation(augment, tiny_kaggle, tmp_path):
+    # "layers" is trained_run's; the lectures' ImageDataGenerator and no augmentation work too.
+    out = tmp_path / "outputs"
+    result = run_cli("train", "--data", tiny_kaggle, "--epochs", "1", "--augment", augment, "--out", out,
+                     env={"CNN_LECTURES_CACHE": str(tmp_path / "cache")})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Validation accuracy: " in result.stdout  # Keras prints no "Epoch 1/1" header for one epoch
+    assert len(pd.read_csv(out / "submission.csv")) == 40
+
+
+@pytest.mark.slow
 def test_predict_with_shifts_averages_five_views(trained_run, tiny_kaggle, tmp_path):
     import keras
 
