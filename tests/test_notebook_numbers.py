@@ -104,6 +104,18 @@ WORKED_NUMBERS = {
         "confusion matrix shape: (10, 10) | images counted: 4200",
         "columns: ['ImageId', 'Label'] | rows: 28000",  # submission.csv
     ],
+    "09_performance_tuning": [
+        "x_train (37800, 28, 28, 1) | y_train (37800, 10) | x_val (4200, 28, 28, 1) | y_val (4200, 10)",
+        "(8, 16) 204,906 parameters",  # the lecture's widths, and the sweep's others
+        "(16, 32) 409,290 parameters",
+    ],
+    "11_transfer_learning": [
+        "cnn_digits_0_4: 203,621 parameters",
+        " 2 block1_conv, block2_conv   202,245         1,376",  # trainable / non-trainable, N = 2 frozen
+        " 1              block1_conv   203,413           208",
+        "conv layers: 53 = 49 on the main path + 4 on shortcuts",  # ResNet-50
+        "ResNet-50 parameters: 23,587,712 without its ImageNet output layer, 25,636,712 with it",
+    ],
     "12_visualizing_what_cnns_learn": [
         "block1_conv kernel (kh, kw, c_in, c_out): (5, 5, 1, 8)",  # first-layer filters
         "block2_pool  output shape (None, 7, 7, 16)",  # feature maps layer by layer
