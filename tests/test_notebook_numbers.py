@@ -109,6 +109,15 @@ WORKED_NUMBERS = {
         "(8, 16) 204,906 parameters",  # the lecture's widths, and the sweep's others
         "(16, 32) 409,290 parameters",
     ],
+    "10_cnn_architectures": [
+        "total         61,706  keras:  61,706",  # LeNet-5
+        "fc6 (the first fully connected layer): 37,752,832 = 60.5% of them",  # AlexNet
+        "keras.applications.VGG16(weights=None):     138,357,544 parameters",
+        "C =  64: three 3×3 layers    110,592 weights (27C²), one 7×7 layer    200,704 (49C²), ratio 0.55",
+        "the 1×1 reductions save 58% of the multiply-adds",  # GoogLeNet's inception module
+        "parameters: 6,998,552; the only dense layer (the classifier): 1,025,000 = 14.6%",
+        "ResNet-152 bottleneck blocks (3, 8, 36, 3): 1 + 3 × 50 + 1 = 152 layers with weights",
+    ],
     "11_transfer_learning": [
         "cnn_digits_0_4: 203,621 parameters",
         " 2 block1_conv, block2_conv   202,245         1,376",  # trainable / non-trainable, N = 2 frozen
