@@ -119,6 +119,13 @@ def test_train_preset_uses_the_preset_settings_when_not_overridden(splits):
         train_preset("nope", x, y)
 
 
+def run_in_fresh_python(script):
+    """Run ``python -c script`` with the package importable; op determinism is process-wide."""
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=root, env=env)
+
+
 @pytest.mark.slow
 def test_deterministic_runs_give_byte_identical_predictions(tmp_path):
     # enable_op_determinism is process-wide and cannot be undone, so it runs in its own interpreter.
@@ -136,9 +143,7 @@ def test_deterministic_runs_give_byte_identical_predictions(tmp_path):
         ]
         print("IDENTICAL" if predictions[0] == predictions[1] else "DIFFERENT")
     """)
-    root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=root, env=env)
+    result = run_in_fresh_python(script)
     assert "IDENTICAL" in result.stdout, result.stderr[-2000:]
 
 
@@ -165,9 +170,7 @@ def test_deterministic_best_preset_gives_byte_identical_predictions():
         ]
         print("IDENTICAL" if predictions[0] == predictions[1] else "DIFFERENT")
     """)
-    root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=root, env=env)
+    result = run_in_fresh_python(script)
     assert "IDENTICAL" in result.stdout, result.stderr[-2000:]
 
 
