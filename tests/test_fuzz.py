@@ -131,3 +131,19 @@ def test_the_unedited_file_loads():
 def test_reference_and_loader_agree_on_accepted_variants(payload):
     x, _ = parse_train_csv(payload)
     np.testing.assert_array_equal(x, reference_read(payload)[:, 1:])
+
+
+@pytest.mark.parametrize("piece_bytes", [1, 700, 5000])
+def test_files_cut_into_many_pieces_parse_like_one(monkeypatch, piece_bytes):
+    """Kaggle's files are parsed in ~8 MB pieces; small pieces exercise every cut on a small file."""
+    from cnn_lectures.data import csv_format
+
+    data = valid_train_csv(rows=30, seed=3)
+    monkeypatch.setattr(csv_format, "_PIECE_BYTES", piece_bytes)
+    fast = csv_format._fast_parse(data, csv_format.TRAIN_COLUMNS)  # not the line-by-line fallback
+    assert fast is not None, "the vectorised path refused a valid file"
+    np.testing.assert_array_equal(fast, reference_read(data))
+    lines = data.split(b"\n")
+    lines[27] = lines[27][:-1] + b"256"  # the last pixel of line 28, in one of the last pieces
+    with pytest.raises(DataFormatError, match=r"line 28, column 'pixel783': value 256 is out of range"):
+        parse_train_csv(b"\n".join(lines), "pieces/train.csv")
