@@ -14,6 +14,11 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 NOTEBOOK_TIMEOUT ?= 3600
 
+# TensorFlow's environment for every target (cnn_lectures/runtime.py explains each; the CLI,
+# the notebook kernel and the tests set the same defaults themselves when run without make).
+export TF_ENABLE_ONEDNN_OPTS ?= 1
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
 .PHONY: run test unit-test notebook-test lab notebooks data clean
 
 # Rebuilt whenever requirements.txt or pyproject.toml changes.
@@ -22,7 +27,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	$(BIN)/python -m cnn_lectures.kernel install >/dev/null  # the python3 kernel, with cnn_lectures.runtime's environment
 	touch $@
 
 run: $(STAMP)

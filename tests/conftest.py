@@ -1,14 +1,16 @@
 """Test setup shared by every test module.
 
-Environment first (before anything imports TensorFlow): quiet TF's C++ logging, draw
-figures headless, and mark the run as quick so notebooks and CLI runs keep training short.
+Environment first (before anything imports TensorFlow): the project's TensorFlow defaults
+(oneDNN on, C++ logging quiet: cnn_lectures.runtime) and headless figures. Subprocesses
+(CLI runs, notebooks) inherit them.
 """
 
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from cnn_lectures.runtime import configure_environment
+
+configure_environment()
 os.environ.setdefault("MPLBACKEND", "Agg")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import sys  # noqa: E402
 
