@@ -1,7 +1,10 @@
-"""Writing files atomically: a reader sees the old file or the new one, never half of one."""
+"""Writing files atomically (a reader sees the old file or the new one, never half of one),
+and saying in plain words why a write failed (:func:`resource_fault`)."""
 
 import contextlib
+import errno
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -43,3 +46,42 @@ def atomic_write_text(path, text, *, encoding="utf-8"):
     """Write ``text`` to ``path`` atomically (temporary file, then rename)."""
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding=encoding, newline="")
+
+
+# What a failed write means to a user, by errno (the causes a full or locked-down disk gives).
+_CAUSES = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EFBIG: "file too large (the file-size limit, `ulimit -f`, was reached)",
+    errno.EROFS: "read-only file system",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EIO: "input/output error",
+}
+_ERRNO_IN_TEXT = re.compile(r"errno\s*=\s*(\d+)|\[Errno (\d+)\]")
+
+
+def resource_fault(error):
+    """``(cause, path)`` when ``error`` is a failed write that the user can fix, else None.
+
+    A cause is one of a few plain phrases (no space left, quota, file-size limit, read-only
+    file system, permission). The error itself, its ``__cause__``/``__context__`` chain and, for
+    libraries that wrap ``OSError`` in their own text (HDF5 via h5py: ``errno = 28``), the
+    errno numbers in the message are looked at. ``path`` is the file named by the error, or None.
+
+    Example::
+
+        >>> resource_fault(OSError(errno.ENOSPC, "No space left on device", "out/model.keras"))
+        ('no space left on the device', 'out/model.keras')
+    """
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in _CAUSES:
+            return _CAUSES[error.errno], error.filename
+        for match in _ERRNO_IN_TEXT.finditer(str(error)):
+            number = int(match.group(1) or match.group(2))
+            if number in _CAUSES:
+                return _CAUSES[number], getattr(error, "filename", None)
+        error = error.__cause__ or error.__context__
+    return None
