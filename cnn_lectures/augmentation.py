@@ -11,13 +11,16 @@ defaults (:data:`ROTATION`, :data:`ZOOM`, :data:`SHIFT`):
   ``RandomZoom``, ``RandomTranslation`` (three warps per image; about 1.6x).
 - :func:`augmented_dataset` -- a ``tf.data`` pipeline that draws the same random parameters
   and applies them as one fused affine warp per batch (:func:`affine_warp`); this is what
-  ``train(..., augment="layers")`` uses.
+  ``train(..., augment="fast")`` uses.
+
+The training modes are named once, in :data:`AUGMENT_MODES`: ``"fast"``, ``"generator"``, ``"none"``.
 
 Units: ``rotation`` is in degrees (``RandomRotation`` wants a fraction of a full turn, so
-5 degrees is ``5 / 360``); ``zoom`` and ``shift`` are fractions of the image size.
+5 degrees is ``5 / 360``); ``zoom`` and ``shift`` are fractions of the image size everywhere;
+a shift in pixels is called ``shift_x_pixels`` / ``shift_y_pixels`` (:func:`affine_warp`).
 
 Input conventions shared by :func:`augmented_dataset` and :mod:`cnn_lectures.training`
-(see :func:`check_images` and :func:`check_labels`): images are either integer pixels
+(``cnn_lectures._validation.check_images`` and ``check_labels``): images are either integer pixels
 0..255 (``uint8`` rows of shape (n, 784) as read from ``train.csv``, or (n, 28, 28[, 1]))
 or float images already in [0, 1]; labels are integers 0..num_classes-1 of shape (n,) or
 one-hot rows of shape (n, num_classes).
@@ -26,12 +29,18 @@ one-hot rows of shape (n, num_classes).
 import math
 
 import keras
-import numpy as np
 import tensorflow as tf
 from keras import layers
 from tensorflow.keras.preprocessing.image import ImageDataGenerator  # keras.preprocessing.image fails in Keras 3
 
-from cnn_lectures.preprocessing import NUM_PIXELS, IMAGE_SHAPE, normalize, one_hot
+from cnn_lectures._validation import (  # noqa: F401  (check_images, check_labels: re-exported for benchmarks)
+    AUGMENT_MODES,
+    check_augment,
+    check_images,
+    check_int,
+    check_labels,
+    check_seed,
+)
 
 ROTATION = 5.0
 """Largest rotation, in degrees (the lecture's ``rotation_range=5``)."""
@@ -95,20 +104,20 @@ def augmentation_layers(*, rotation=ROTATION, zoom=ZOOM, shift=SHIFT, seed=None)
     )
 
 
-def affine_warp(images, *, rotation=0.0, zoom_x=1.0, zoom_y=1.0, shift_x=0.0, shift_y=0.0):
+def affine_warp(images, *, rotation=0.0, zoom_x=1.0, zoom_y=1.0, shift_x_pixels=0.0, shift_y_pixels=0.0):
     """Rotate, zoom and shift a batch of images in one bilinear warp (fill 0).
 
     The parameters mean exactly what they mean in the legacy
-    ``apply_affine_transform(theta=rotation, tx=shift_x, ty=shift_y, zx=zoom_x, zy=zoom_y)``:
+    ``apply_affine_transform(theta=rotation, tx=shift_x_pixels, ty=shift_y_pixels, zx=zoom_x, zy=zoom_y)``:
     output pixel ``p`` samples the input at ``c + R(Z(p - c) + t)`` with ``c`` the image
-    centre, ``R`` the rotation, ``Z = diag(zoom_x, zoom_y)`` and ``t = (shift_x, shift_y)``.
+    centre, ``R`` the rotation, ``Z = diag(zoom_x, zoom_y)`` and ``t = (shift_x_pixels, shift_y_pixels)``.
     So a zoom above 1 shrinks the digit and a positive shift moves it left (x) or up (y).
 
     Args:
         images: float tensor of shape (b, h, w, c).
         rotation: degrees; a scalar or a tensor of shape (b,).
         zoom_x, zoom_y: scale factors along width and height; scalars or shape (b,).
-        shift_x, shift_y: shifts in pixels along width and height; scalars or shape (b,).
+        shift_x_pixels, shift_y_pixels: shifts in pixels along width and height; scalars or shape (b,).
 
     Returns:
         float32 tensor of shape (b, h, w, c).
@@ -118,7 +127,7 @@ def affine_warp(images, *, rotation=0.0, zoom_x=1.0, zoom_y=1.0, shift_x=0.0, sh
     height, width = images.shape[1], images.shape[2]
     theta, zx, zy, tx, ty = (
         tf.broadcast_to(tf.cast(value, tf.float32), [batch])
-        for value in (rotation * (math.pi / 180.0), zoom_x, zoom_y, shift_x, shift_y)
+        for value in (rotation * (math.pi / 180.0), zoom_x, zoom_y, shift_x_pixels, shift_y_pixels)
     )
     cos, sin = tf.cos(theta), tf.sin(theta)
     cx, cy = (width - 1) / 2.0, (height - 1) / 2.0
@@ -142,7 +151,7 @@ def random_affine(images, *, seed, rotation=ROTATION, zoom=ZOOM, shift=SHIFT):
     """Apply :func:`affine_warp` with parameters drawn like ``ImageDataGenerator`` draws them.
 
     Per image: rotation ~ U(-rotation, rotation) degrees; zoom_x, zoom_y ~ U(1 - zoom, 1 + zoom);
-    shift_x ~ U(-shift, shift) * width, shift_y ~ U(-shift, shift) * height.
+    shift_x_pixels ~ U(-shift, shift) * width, shift_y_pixels ~ U(-shift, shift) * height.
 
     Args:
         images: float tensor of shape (b, h, w, c).
@@ -159,68 +168,22 @@ def random_affine(images, *, seed, rotation=ROTATION, zoom=ZOOM, shift=SHIFT):
         rotation=rotation * u[:, 0],
         zoom_x=1.0 + zoom * u[:, 1],
         zoom_y=1.0 + zoom * u[:, 2],
-        shift_x=shift * images.shape[2] * u[:, 3],
-        shift_y=shift * images.shape[1] * u[:, 4],
+        shift_x_pixels=shift * images.shape[2] * u[:, 3],
+        shift_y_pixels=shift * images.shape[1] * u[:, 4],
     )
 
 
-def check_images(x):
-    """Validate images and return them as float32 (n, h, w, c) in [0, 1].
-
-    Args:
-        x: integer pixels 0..255 or float pixels in [0, 1], of shape (n, 784), (n, 28, 28)
-            or (n, h, w, c).
-
-    Returns:
-        A new float32 array of shape (n, h, w, c) (784-pixel rows become (n, 28, 28, 1)).
-    """
-    x = np.asarray(x)
-    if x.ndim == 2 and x.shape[1] == NUM_PIXELS or x.ndim == 3 and x.shape[1:] == IMAGE_SHAPE[:2]:
-        x = x.reshape((-1,) + IMAGE_SHAPE)
-    if x.ndim != 4 or len(x) == 0:
-        raise ValueError(
-            "Expected images of shape (n, 784), (n, 28, 28) or (n, height, width, channels) with n >= 1. "
-            f"Received shape: {x.shape}."
-        )
-    if np.issubdtype(x.dtype, np.integer):
-        return normalize(x)
-    if not np.issubdtype(x.dtype, np.floating):
-        raise TypeError(f"Expected integer pixels 0..255 or float pixels in [0, 1]. Received dtype: {x.dtype}.")
-    low, high = float(x.min()), float(x.max())
-    if low < 0.0 or high > 1.0:
-        raise ValueError(
-            "Expected float pixels in [0, 1]; scale 0..255 pixels with "
-            f"cnn_lectures.preprocessing.normalize first. Received values from {low} to {high}."
-        )
-    return x.astype(np.float32)
-
-
-def check_labels(y, *, num_classes=10, num_samples=None):
-    """Validate labels and return them one-hot, float32 of shape (n, num_classes).
-
-    Args:
-        y: integer labels 0..num_classes-1 of shape (n,) or one-hot rows of shape (n, num_classes).
-        num_classes: number of classes.
-        num_samples: the number of images the labels go with, or None not to check.
-
-    Returns:
-        A new float32 array of shape (n, num_classes).
-    """
-    y = np.asarray(y)
-    if y.ndim == 1:
-        y = one_hot(y, num_classes=num_classes)
-    elif y.ndim != 2 or y.shape[1] != num_classes:
-        raise ValueError(
-            f"Expected integer labels of shape (n,) or one-hot labels of shape (n, {num_classes}). "
-            f"Received shape: {y.shape}."
-        )
-    if num_samples is not None and len(y) != num_samples:
-        raise ValueError(f"Expected one label per image: {num_samples} labels. Received: {len(y)}.")
-    return y.astype(np.float32)
-
-
 def augmented_dataset(
-    x, y, *, batch_size=250, augment=True, shuffle=True, seed=0, rotation=ROTATION, zoom=ZOOM, shift=SHIFT,
+    x,
+    y,
+    *,
+    batch_size=250,
+    augment="fast",
+    shuffle=True,
+    seed=0,
+    rotation=ROTATION,
+    zoom=ZOOM,
+    shift=SHIFT,
     num_classes=10,
 ):
     """A batched, shuffled, augmented, prefetched ``tf.data.Dataset`` of (images, one-hot labels).
@@ -235,7 +198,8 @@ def augmented_dataset(
         x: images, see :func:`check_images` (e.g. uint8 (n, 784) or float32 (n, 28, 28, 1)).
         y: labels, see :func:`check_labels` (integers (n,) or one-hot (n, num_classes)).
         batch_size: images per batch.
-        augment: warp the images (``False`` gives the same pipeline without augmentation).
+        augment: ``"fast"`` warps the images, ``"none"`` gives the same pipeline without
+            augmentation (True and False are accepted as older spellings).
         shuffle: draw a new order each pass (``False`` keeps the input order).
         seed: integer seed for order and warps.
         rotation, zoom, shift: as in :func:`augmentation_layers`.
@@ -245,14 +209,31 @@ def augmented_dataset(
         ``tf.data.Dataset`` of ``(float32 images (b, h, w, c) in [0, 1], float32 labels (b, num_classes))``.
     """
     dataset, _ = epoch_keyed_dataset(
-        x, y, batch_size=batch_size, augment=augment, shuffle=shuffle, seed=seed,
-        rotation=rotation, zoom=zoom, shift=shift, num_classes=num_classes,
+        x,
+        y,
+        batch_size=batch_size,
+        augment=augment,
+        shuffle=shuffle,
+        seed=seed,
+        rotation=rotation,
+        zoom=zoom,
+        shift=shift,
+        num_classes=num_classes,
     )
     return dataset
 
 
 def epoch_keyed_dataset(
-    x, y, *, batch_size=250, augment=True, shuffle=True, seed=0, rotation=ROTATION, zoom=ZOOM, shift=SHIFT,
+    x,
+    y,
+    *,
+    batch_size=250,
+    augment="fast",
+    shuffle=True,
+    seed=0,
+    rotation=ROTATION,
+    zoom=ZOOM,
+    shift=SHIFT,
     num_classes=10,
 ):
     """:func:`augmented_dataset` plus the int64 ``tf.Variable`` holding the number of the next pass.
@@ -261,15 +242,14 @@ def epoch_keyed_dataset(
     to the epoch number in ``on_epoch_begin`` (see :class:`SyncEpoch`), so epoch ``e`` sees the
     same batches whether or not the run was interrupted and resumed before it.
     """
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer. Received: batch_size={batch_size!r}.")
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-        raise TypeError(f"seed must be an integer. Received: seed={seed!r}.")
-    images = check_images(x)
-    labels = check_labels(y, num_classes=num_classes, num_samples=len(images))
+    batch_size = check_int(batch_size, "batch_size", min_value=1)
+    seed = check_seed(seed, allow_none=False)
+    augment = _dataset_mode(augment) == "fast"
+    images = check_images(x, "x")
+    labels = check_labels(y, "y", num_classes=num_classes, num_samples=len(images))
     num_images, num_batches = len(images), math.ceil(len(images) / batch_size)
     images, labels = tf.constant(images), tf.constant(labels)
-    seed = tf.constant(int(seed), tf.int64)
+    seed = tf.constant(seed, tf.int64)
     with tf.device("/cpu:0"):
         next_pass = tf.Variable(0, dtype=tf.int64, trainable=False, name="augmentation_pass")
 
@@ -313,3 +293,16 @@ class SyncEpoch(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self.next_pass.assign(epoch)
+
+
+def _dataset_mode(augment):
+    """``"fast"`` or ``"none"``: the two modes a tf.data pipeline has (True/False read as those)."""
+    if isinstance(augment, bool):
+        return "fast" if augment else "none"
+    mode = check_augment(augment)
+    if mode == "generator":
+        raise ValueError(
+            "`augment` must be \"fast\" or \"none\" for a tf.data pipeline; the generator is "
+            "image_data_generator(). Received: augment='generator'."
+        )
+    return mode

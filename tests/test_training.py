@@ -1,5 +1,6 @@
-"""Tests for cnn_lectures.training: train() in each augment mode, its errors, resuming, train_preset(),
-and the "best" preset with its model (cnn_lectures.models.digits). Strategies: tests/test_distributed.py."""
+"""Tests for cnn_lectures.training and cnn_lectures.presets: train() in each augment mode, its errors,
+resuming, Preset.fit() (and the train_preset wrapper), and the "best" preset with its model
+(cnn_lectures.models.digits). Strategies: tests/test_distributed.py."""
 
 import os
 import subprocess
@@ -13,9 +14,19 @@ import pytest
 
 from cnn_lectures import augmentation
 from cnn_lectures.models import digit_cnn, lecture_cnn
-from cnn_lectures.presets import BEST, LECTURE, PRESETS, Preset, get_preset
+from cnn_lectures.presets import (
+    BEST,
+    LECTURE,
+    PRESETS,
+    Preset,
+    early_stopping,
+    get_preset,
+    reduce_lr_on_plateau,
+    train_preset,
+    warmup_cosine_schedule,
+)
 from cnn_lectures.preprocessing import normalize, one_hot
-from cnn_lectures.training import train, train_preset, warmup_cosine_schedule
+from cnn_lectures.training import train
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +49,23 @@ class StopAtEpoch(keras.callbacks.Callback):
             raise KeyboardInterrupt(f"interrupted at epoch {epoch}")
 
 
-def test_train_accepts_integer_labels_a_builder_and_a_schedule(sample_digits, capsys):
+def test_train_accepts_integer_labels_a_builder_and_a_schedule_callback(sample_digits, capsys):
     x, y = sample_digits.x_train[:100], sample_digits.y_train[:100]  # uint8 rows, integer labels
-    history = train(lecture_cnn, x, y, epochs=2, batch_size=50, augment=None, seed=0, verbose=2,
-                    schedule=lambda epoch: 1e-3 * 0.5**epoch)
+    halve = keras.callbacks.LearningRateScheduler(lambda epoch: 1e-3 * 0.5**epoch)
+    history = train(lecture_cnn, x, y, epochs=2, batch_size=50, augment="none", seed=0, verbose=2, callbacks=[halve])
     assert set(history.history) == {"loss", "accuracy", "learning_rate"}
     assert history.history["learning_rate"] == pytest.approx([1e-3, 5e-4])
     assert "Epoch 1/2" in capsys.readouterr().out
+
+
+def test_train_takes_a_learning_rate_schedule_per_step(sample_digits):
+    x, y = sample_digits.x_train[:100], sample_digits.y_train[:100]
+    schedule = keras.optimizers.schedules.ExponentialDecay(1e-3, decay_steps=1, decay_rate=0.5)
+    history = train(lecture_cnn, x, y, epochs=1, batch_size=50, augment="none", seed=0, verbose=0,
+                    learning_rate=schedule)
+    assert float(history.model.optimizer.learning_rate) == pytest.approx(1e-3 * 0.5**2)  # after 2 steps
+    with pytest.raises(ValueError, match="needs an optimizer built here"):
+        train(lecture_cnn, x, y, learning_rate=schedule, optimizer=keras.optimizers.SGD(), verbose=0)
 
 
 @pytest.mark.slow
@@ -58,28 +79,49 @@ def test_same_seed_same_history(splits):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"augment": "fancy"}, r'augment must be "layers", "generator" or None. Received: augment=\'fancy\''),
-        ({"epochs": 0}, "epochs=0"),
-        ({"batch_size": 2.5}, "batch_size=2.5"),
+        ({"augment": "fancy"}, r"`augment` must be one of 'fast', 'generator', 'none'. Received: augment='fancy'"),
+        ({"epochs": 0}, r"`epochs` must be an integer >= 1. Received: epochs=0"),
+        ({"seed": -1}, "seed=-1"),
         ({"deterministic": True}, "needs a seed"),
-        ({"reduce_lr": True, "schedule": lambda epoch: 1e-3}, "either reduce_lr or schedule"),
-        ({"early_stopping": -1}, "early_stopping must be"),
-        ({"strategy": "mirrored"}, "pass a zero-argument function"),
-        ({"validation_data": np.zeros((4, 28, 28, 1))}, "validation_data must be a pair"),
+        ({"validation_data": np.zeros((4, 28, 28, 1))}, "`validation_data` must be a pair"),
         ({"x": np.zeros((4, 32, 32, 1), np.float32)}, r"expects images of shape \(n, 28, 28, 1\)"),
         ({"y": np.zeros((3, 10), np.float32)}, "Received: 3"),
         ({"y": np.zeros((4, 9), np.float32)}, r"one-hot labels of shape \(n, 10\)"),
+        ({"y": np.array([0, 1, 2, 10])}, r"labels 0..9. Received: y\[3\]=10"),
         ({"x": np.zeros((4, 28, 28, 1)) + 255.0}, "normalize"),
     ],
 )
-def test_bad_arguments_raise_value_error(kwargs, match):
+def test_bad_values_raise_value_error(kwargs, match):
     arguments = {"x": np.zeros((4, 28, 28, 1), np.float32), "y": one_hot(np.arange(4)), "verbose": 0, **kwargs}
     with pytest.raises(ValueError, match=match):
         train(lecture_cnn(), arguments.pop("x"), arguments.pop("y"), **arguments)
 
 
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"batch_size": 2.5}, "`batch_size` must be an integer >= 1. Received: batch_size=2.5"),
+        ({"epochs": True}, "epochs=True"),
+        ({"strategy": "mirrored"}, "must be a tf.distribute.Strategy or None. Received: strategy='mirrored'"),
+        ({"model_or_builder": 42}, "must be a keras.Model or a function that builds one"),
+        ({"model_or_builder": lambda: 42}, "must return a keras.Model. Received: int"),
+    ],
+)
+def test_bad_types_raise_type_error(kwargs, match):
+    arguments = {"model_or_builder": lecture_cnn, "verbose": 0, **kwargs}
+    with pytest.raises(TypeError, match=match):
+        train(arguments.pop("model_or_builder"), np.zeros((4, 28, 28, 1), np.float32), np.arange(4), **arguments)
+
+
+def test_train_refuses_a_model_without_one_class_output():
+    inputs = keras.Input((28, 28, 1))
+    two_heads = keras.Model(inputs, [keras.layers.Flatten()(inputs), keras.layers.Flatten()(inputs)])
+    with pytest.raises(ValueError, match=r"one output of shape \(None, num_classes\)"):
+        train(two_heads, np.zeros((4, 28, 28, 1), np.float32), np.arange(4), verbose=0)
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("augment", ["layers", "generator", None])
+@pytest.mark.parametrize("augment", ["fast", "generator", "none"])
 def test_every_augment_mode_learns_and_resumes_at_the_interrupted_epoch(splits, augment, tmp_path, capsys):
     (x, y), validation = splits
     settings = {"validation_data": validation, "epochs": 2, "batch_size": 32, "augment": augment,
@@ -96,23 +138,41 @@ def test_every_augment_mode_learns_and_resumes_at_the_interrupted_epoch(splits, 
     assert history.history["val_accuracy"][-1] > 0.3  # chance is 0.1
 
 
-def test_train_preset_overrides_the_preset_and_returns_one_model(splits, tmp_path):
+def test_preset_fit_overrides_the_preset_and_returns_a_history(splits, tmp_path):
     (x, y), validation = splits
-    model, history = train_preset("lecture", x[:100], y[:100], validation_data=validation, epochs=1,
-                                  batch_size=50, augment=None, seed=0, verbose=0)
-    assert isinstance(model, keras.Model) and model is history.model
+    history = get_preset("lecture").fit(x[:100], y[:100], validation_data=validation, epochs=1, batch_size=50,
+                                        augment="none", seed=0, verbose=0)
+    assert isinstance(history, keras.callbacks.History) and isinstance(history.model, keras.Model)
     assert history.params["epochs"] == 1 and history.params["steps"] == 2
-    model.save(tmp_path / "model.keras")
-    assert keras.saving.load_model(tmp_path / "model.keras").count_params() == model.count_params()
+    history.model.save(tmp_path / "model.keras")
+    assert keras.saving.load_model(tmp_path / "model.keras").count_params() == history.model.count_params()
 
 
-def test_train_preset_uses_the_preset_settings_when_not_overridden(splits):
+def test_preset_fit_uses_the_preset_settings_when_not_overridden(splits):
     (x, y), _ = splits
     tiny = Preset(name="tiny", description="test", build_model=LECTURE.build_model, epochs=1, batch_size=100,
                   augment="generator", learning_rate=2e-3)
-    model, history = train_preset(tiny, x[:200], y[:200], verbose=0)
+    history = tiny.fit(x[:200], y[:200], verbose=0)
     assert history.params["steps"] == 2
-    assert float(model.optimizer.learning_rate) == pytest.approx(2e-3)
+    assert float(history.model.optimizer.learning_rate) == pytest.approx(2e-3)
+
+
+def test_preset_builds_its_plateau_and_early_stopping_callbacks(splits):
+    (x, y), validation = splits
+    patient = Preset(name="patient", description="test", build_model=lecture_cnn, epochs=1, batch_size=100,
+                     augment="none", learning_rate=1e-3, reduce_lr=True, early_stopping=2)
+    history = patient.fit(x[:200], y[:200], validation_data=validation, seed=0, verbose=0)
+    assert "learning_rate" in history.history  # ReduceLROnPlateau logs the rate
+    plateau, stopping = reduce_lr_on_plateau(), early_stopping(2, validation=False)
+    assert (plateau.monitor, plateau.factor, plateau.patience, plateau.min_lr) == ("val_accuracy", 0.5, 3, 1e-5)
+    assert (stopping.monitor, stopping.patience, stopping.restore_best_weights) == ("loss", 2, True)
+
+
+def test_train_preset_wrapper_returns_the_model_and_keeps_augment_none(splits):
+    (x, y), _ = splits
+    model, history = train_preset("lecture", x[:100], y[:100], epochs=1, batch_size=None, augment=None,
+                                  seed=0, verbose=0)
+    assert model is history.model and history.params["steps"] == 1  # the preset's batch of 250
     with pytest.raises(TypeError, match="Preset or a preset name"):
         train_preset(42, x, y)
     with pytest.raises(ValueError, match="Unknown preset 'nope'"):
@@ -147,12 +207,12 @@ def test_deterministic_runs_give_byte_identical_predictions(tmp_path):
     assert "IDENTICAL" in result.stdout, result.stderr[-2000:]
 
 
-def test_train_preset_passes_deterministic_and_strategy_through(splits):
+def test_preset_fit_passes_deterministic_and_strategy_through(splits):
     (x, y), _ = splits
     with pytest.raises(ValueError, match="deterministic=True needs a seed"):
-        train_preset("lecture", x, y, deterministic=True)
-    with pytest.raises(TypeError, match="strategy must be a tf.distribute.Strategy or None. Received: strategy='any'"):
-        train_preset("lecture", x, y, strategy="any")
+        LECTURE.fit(x, y, deterministic=True)
+    with pytest.raises(TypeError, match="must be a tf.distribute.Strategy or None. Received: strategy='any'"):
+        LECTURE.fit(x, y, strategy="any")
 
 
 @pytest.mark.slow
@@ -160,11 +220,11 @@ def test_deterministic_best_preset_gives_byte_identical_predictions():
     # What `cnn-lectures train --preset best --seed N` relies on; batch norm and the fused warp included.
     script = textwrap.dedent("""
         from cnn_lectures.data import load_digit_recognizer
-        from cnn_lectures.training import train_preset
+        from cnn_lectures.presets import get_preset
         data = load_digit_recognizer(source="sample")
         x, y = data.x_train[:128], data.y_train[:128]
         predictions = [
-            train_preset("best", x, y, epochs=1, seed=4, deterministic=True, verbose=0)[0]
+            get_preset("best").fit(x, y, epochs=1, seed=4, deterministic=True, verbose=0).model
             .predict(x[:50].reshape(-1, 28, 28, 1) / 255.0, verbose=0).tobytes()
             for _ in range(2)
         ]
@@ -191,27 +251,36 @@ def test_digit_cnn_has_deottes_layers_shapes_and_parameter_count():
         digit_cnn(filters=(8, 16))
 
 
-def test_best_preset_is_registered_with_its_recipe():
-    assert get_preset("best") is BEST and set(PRESETS) == {"lecture", "best"}
-    assert BEST.build_model is digit_cnn and BEST.augment == "layers" and BEST.schedule == "cosine"
-    assert (BEST.rotation, BEST.zoom, BEST.shift) == (10.0, 0.1, 0.1)
-    assert (BEST.val_fraction, BEST.split_seed) == (0.1, 2)  # the lecture's 37,800 / 4,200 split
-    assert (LECTURE.rotation, LECTURE.schedule) == (5.0, None)  # the lecture preset is unchanged
+def test_presets_are_registered_and_the_lecture_draws_its_ranges_on_the_fast_path():
+    assert get_preset("best") is BEST and get_preset("lecture") is LECTURE and set(PRESETS) == {"lecture", "best"}
+    assert BEST.build_model is digit_cnn and LECTURE.build_model is lecture_cnn
+    assert LECTURE.augment == BEST.augment == "fast"
+    assert Preset(name="old", description="", build_model=lecture_cnn, epochs=1, batch_size=1, augment="layers",
+                  learning_rate=1e-3, schedule=None).augment == "fast"  # older spellings still read
 
 
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"schedule": "linear"}, 'schedule must be None or "cosine"'),
-        ({"augment": "fancy"}, "augment must be"),
+        ({"schedule": "linear"}, r"`schedule` must be one of 'constant', 'cosine'"),
+        ({"augment": "fancy"}, "`augment` must be one of"),
         ({"schedule": "cosine", "reduce_lr": True}, "either reduce_lr or schedule"),
+        ({"epochs": 0}, "epochs=0"),
+        ({"zoom": 1.0}, r"`zoom` must be a number >= 0 and < 1"),
+        ({"early_stopping": -1}, "early_stopping=-1"),
     ],
 )
 def test_bad_presets_raise_value_error(kwargs, match):
     settings = {"name": "bad", "description": "test", "build_model": lecture_cnn, "epochs": 1, "batch_size": 10,
-                "augment": None, "learning_rate": 1e-3, **kwargs}
+                "augment": "none", "learning_rate": 1e-3, **kwargs}
     with pytest.raises(ValueError, match=match):
         Preset(**settings)
+
+
+def test_preset_fit_refuses_an_unknown_override(splits):
+    (x, y), _ = splits
+    with pytest.raises(TypeError, match="rotation"):
+        LECTURE.fit(x, y, rotation=3.0)
 
 
 def test_warmup_cosine_schedule_climbs_for_an_epoch_then_decays_to_zero():
@@ -234,7 +303,8 @@ def test_best_preset_trains_with_its_augmentation_and_schedule(splits, monkeypat
         return original(*args, **kwargs)
 
     monkeypatch.setattr(augmentation, "epoch_keyed_dataset", spy)
-    model, history = train_preset("best", x[:200], y[:200], validation_data=validation, epochs=2, seed=0, verbose=0)
+    history = BEST.fit(x[:200], y[:200], validation_data=validation, epochs=2, seed=0, verbose=0)
+    model = history.model
     assert model.name == "digit_cnn" and history.params["steps"] == 4  # ceil(200 / 64)
     assert (seen["rotation"], seen["zoom"], seen["shift"], seen["batch_size"]) == (10.0, 0.1, 0.1, 64)
     learning_rate = model.optimizer.learning_rate  # the schedule's value after the last step: 0
