@@ -15,7 +15,7 @@ import contextlib
 import keras
 import tensorflow as tf
 
-TESTED_KERAS = ((3, 15),)
+TESTED_KERAS = ((3, 13), (3, 14), (3, 15))
 """``(major, minor)`` Keras releases whose private trainer this module was tested against."""
 
 
@@ -45,7 +45,7 @@ def check_keras_version(version=None):
         tested = ", ".join(f"{major}.{minor}" for major, minor in TESTED_KERAS)
         raise UnsupportedKerasError(
             f"Multi-worker training patches private Keras code tested only with Keras {tested}. "
-            f"Received: keras {version}. Install a tested Keras (pip install 'keras>=3.15,<3.16'), "
+            f"Received: keras {version}. Install a tested Keras (pip install 'keras>=3.13,<3.16'), "
             "or train with MirroredStrategy on one machine, which needs no patch."
         )
     return version

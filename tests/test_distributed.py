@@ -48,7 +48,7 @@ COMMON = textwrap.dedent("""
 MIRRORED = COMMON + textwrap.dedent("""
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    augment = None if sys.argv[1] == "none" else sys.argv[1]
+    augment = sys.argv[1]
     strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
     found = {"replicas": strategy.num_replicas_in_sync,
              "one": summary(fit(augment, None)), "mirrored": summary(fit(augment, strategy))}
@@ -62,7 +62,7 @@ WORKER = COMMON + textwrap.dedent("""
         seed_error = ""
     except ValueError as error:
         seed_error = str(error)
-    history = fit("layers", strategy)
+    history = fit("fast", strategy)
     history.model.save(sys.argv[1])
     found = {"replicas": strategy.num_replicas_in_sync, "seed_error": seed_error, "history": summary(history)}
     print("RESULT", json.dumps(found), flush=True)
@@ -71,10 +71,20 @@ WORKER = COMMON + textwrap.dedent("""
 
 def run_python(script, *args, env=None):
     """Start ``python -c script args`` with the package importable; return the Popen."""
-    env = {**os.environ, **(env or {}), "TF_CPP_MIN_LOG_LEVEL": "2",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    return subprocess.Popen([sys.executable, "-c", script, *args], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        **(env or {}),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def result_of(process, timeout=300):
@@ -85,7 +95,7 @@ def result_of(process, timeout=300):
         out, err = process.communicate()
     lines = [line for line in out.splitlines() if line.startswith("RESULT ")]
     assert lines, f"no result (exit status {process.returncode}):\n{err[-3000:]}"
-    return json.loads(lines[-1][len("RESULT "):])
+    return json.loads(lines[-1][len("RESULT ") :])
 
 
 def free_port():
@@ -95,7 +105,7 @@ def free_port():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("augment", ["layers", "generator", "none"])
+@pytest.mark.parametrize("augment", ["fast", "generator", "none"])
 def test_mirrored_strategy_over_two_devices_learns_like_one_device(augment):
     found = result_of(run_python(MIRRORED, augment))
     one, mirrored = found["one"], found["mirrored"]
@@ -110,8 +120,11 @@ def test_multi_worker_strategy_with_two_local_workers_trains_one_model(tmp_path)
     cluster = {"worker": [f"localhost:{free_port()}", f"localhost:{free_port()}"]}
     saved = [tmp_path / f"worker{i}.keras" for i in range(2)]
     workers = [
-        run_python(WORKER, str(saved[i]),
-                   env={"TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})})
+        run_python(
+            WORKER,
+            str(saved[i]),
+            env={"TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})},
+        )
         for i in range(2)
     ]
     chief, other = (result_of(worker) for worker in workers)
