@@ -182,7 +182,7 @@ def train_checkpoint(name, data, *, folder=None, seed=SEED, **overrides):
     }
     model_file, manifest_file = checkpoint_paths(name, folder)
     model_file.parent.mkdir(parents=True, exist_ok=True)
-    weights_only = keras.models.clone_model(model)  # no optimizer state: a third of the file
+    weights_only = preset.build_model()  # uncompiled: no optimizer state, a third of the file
     weights_only.set_weights(model.get_weights())
     with atomic_path(manifest_file) as manifest_tmp, atomic_path(model_file) as model_tmp:
         weights_only.save(model_tmp)
