@@ -1,7 +1,12 @@
 """cnn_lectures.results: recording named results and comparing two runs of a notebook."""
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -256,3 +261,107 @@ def test_results_are_read_back_from_outputs_whichever_way_json_is_stored():
     found = results.results_in_outputs(outputs)
     assert [entry["name"] for entry in found] == ["x.y", "x.z"]
     assert [results.is_output_of_record(output) for output in outputs] == [False, True, True, False]
+
+
+# -- the nbval wiring (notebooks/conftest.py) on a throwaway notebook -------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_CELLS = [
+    "import os\nfrom cnn_lectures.results import record\n"
+    "acc = float(os.environ.get('DEMO_ACC', '0.9'))\nloss = float(os.environ.get('DEMO_LOSS', '0.30'))",
+    # A cell must not end with a bare record(...): nbval runs cells with store_history=False,
+    # where IPython ignores a trailing ';' and would show the returned value.
+    "# NBVAL_IGNORE_OUTPUT\nprint('training... 12 ms/step')\nacc = record('demo.val_accuracy', acc, n=1000)",
+    "print('worked: 2 + 2 =', 2 + 2)\nloss = record('demo.loss', loss, rel_tol=0.1, reason='a 1-epoch loss moves a few %')",
+]
+
+
+@pytest.fixture(scope="module")
+def demo_notebooks(tmp_path_factory, tiny_kaggle):
+    """A folder like notebooks/: the real conftest.py and one notebook executed in full mode."""
+    folder = tmp_path_factory.mktemp("nbs")
+    shutil.copy(ROOT / "notebooks" / "conftest.py", folder / "conftest.py")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in DEMO_CELLS]
+    notebook.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    env = {"CNN_LECTURES_QUICK": "0", "CNN_LECTURES_DATA": str(tiny_kaggle)}
+    with _environment(env):
+        from nbclient import NotebookClient
+
+        NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    nbformat.write(notebook, folder / "demo.ipynb")
+    other = tmp_path_factory.mktemp("other-data")  # Kaggle's layout, other digits
+    (other / "train.csv").write_bytes((tiny_kaggle / "train.csv").read_bytes().replace(b"\n0,", b"\n1,", 1))
+    shutil.copy(tiny_kaggle / "test.csv", other / "test.csv")
+    return folder, tiny_kaggle, other
+
+
+class _environment:
+    def __init__(self, values):
+        self.values, self.saved = values, {}
+
+    def __enter__(self):
+        for name, value in self.values.items():
+            self.saved[name] = os.environ.get(name)
+            os.environ[name] = value
+
+    def __exit__(self, *exc):
+        for name, value in self.saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def nbval(folder, *options, quick, data, **variables):
+    """Run nbval on the throwaway notebook as `make notebook-test` does; (exit code, output)."""
+    env = {**os.environ, "CNN_LECTURES_QUICK": "1" if quick else "0", "CNN_LECTURES_DATA": str(data),
+           "TF_CPP_MIN_LOG_LEVEL": "2", **variables}
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval", "--rootdir", str(folder),
+               "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"), *options, "demo.ipynb"]
+    run = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=300)
+    return run.returncode, run.stdout + run.stderr
+
+
+def test_a_full_run_agrees_with_the_results_stored_in_the_notebook(demo_notebooks):
+    folder, data, _ = demo_notebooks
+    code, output = nbval(folder, quick=False, data=data, DEMO_ACC="0.91", DEMO_LOSS="0.31")
+    assert code == 0, output
+    assert "demo: 2 results agree with the results stored in demo.ipynb (full mode, Kaggle's files" in output
+
+
+def test_a_planted_regression_fails_even_in_a_cell_whose_output_is_ignored(demo_notebooks):
+    folder, data, _ = demo_notebooks
+    code, output = nbval(folder, quick=False, data=data, DEMO_ACC="0.80")
+    assert code == 1, output
+    assert "demo: recorded results differ from the results stored in demo.ipynb" in output
+    assert "demo: demo.val_accuracy: stored 0.9000 (n=1,000), new 0.8000 (n=1,000)" in output
+    assert "more than the tolerance ±0.04" in output
+    assert "1 failed, 3 passed" in output  # the cells pass: record()'s output is not compared as text
+
+
+def test_quick_runs_are_compared_with_quick_expectations_once_written(demo_notebooks):
+    folder, data, _ = demo_notebooks
+    code, output = nbval(folder, quick=True, data=data, DEMO_ACC="0.5")
+    assert code == 1 and "no quick-mode expectations" in output and "make notebook-expectations" in output
+
+    code, output = nbval(folder, "--write-expectations", quick=True, data=data, DEMO_ACC="0.5", DEMO_LOSS="2.0")
+    written = folder / "expected" / "quick" / "demo.json"
+    assert code == 0 and f"demo: wrote 2 results to {written}" in output.replace("\n", " ") or written.is_file(), output
+    document = json.loads(written.read_text(encoding="utf-8"))
+    assert document["mode"] == "quick" and document["data"].startswith("kaggle:")
+    assert document["results"]["demo.val_accuracy"]["value"] == 0.5 and document["versions"]["numpy"]
+
+    code, output = nbval(folder, quick=True, data=data, DEMO_ACC="0.52", DEMO_LOSS="2.1")
+    assert code == 0 and "demo: 2 results agree with the quick-mode expectations" in output, output
+    code, output = nbval(folder, quick=True, data=data, DEMO_ACC="0.52", DEMO_LOSS="2.5")
+    assert code == 1, output
+    assert "demo: demo.loss: stored 2, new 2.5: they differ by 0.5, more than the tolerance ±10 % (= ±0.2;" in output
+
+
+def test_results_from_other_data_are_not_compared_and_the_summary_says_why(demo_notebooks):
+    folder, _, other = demo_notebooks
+    code, output = nbval(folder, quick=False, data=other, DEMO_ACC="0.5")
+    assert code == 0, output
+    assert "demo: 2 results NOT compared: this run used Kaggle's files (kaggle:" in output
+    assert "the results stored in demo.ipynb come from Kaggle's files (kaggle:" in output
