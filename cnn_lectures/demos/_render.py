@@ -45,7 +45,7 @@ def grid(tiles, *, columns, gap=2, fill=255):
     return sheet
 
 
-def probability_bars(probabilities, *, revision=0, note=""):
+def probability_bars(probabilities, *, revision=0):
     """HTML: the predicted digit in large type, then one horizontal bar per class.
 
     The answer carries ``class="cnn-prediction"``, ``data-digit`` and ``data-revision`` (the
@@ -68,8 +68,7 @@ def probability_bars(probabilities, *, revision=0, note=""):
         f'<div class="cnn-prediction" data-digit="{digit}" data-revision="{int(revision)}" '
         f'style="font-size:64px;font-weight:700;line-height:1">{digit}</div>'
         f'<div style="font-size:14px;margin:4px 0 8px">{100 * probabilities[digit]:.1f} % sure</div>'
-        f'{"".join(rows)}'
-        f'<div style="font-size:12px;color:#777;margin-top:6px">{html.escape(note)}</div></div>'
+        f'{"".join(rows)}</div>'
     )
 
 

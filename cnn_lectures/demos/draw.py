@@ -13,11 +13,11 @@ In a notebook (or a Voilà page)::
 
     from cnn_lectures.demos.draw import DrawDigitDemo, load_demo_model
     model, how = load_demo_model()
-    print(how)
-    DrawDigitDemo(model).widget
+    DrawDigitDemo(model, note=how).widget
 """
 
 import contextlib
+import html
 import io
 import time
 from typing import NamedTuple
@@ -40,7 +40,7 @@ EXPLANATIONS = {"Grad-CAM": "grad_cam", "saliency": "saliency"}
 
 
 def _describe_checkpoint(name, manifest):
-    accuracy, n = manifest.get("val_accuracy"), manifest.get("n")
+    accuracy, n = manifest.get("val_accuracy"), manifest.get("val_images", manifest.get("n"))
     scored = f", validation accuracy {accuracy:.2%} on {n:,} images" if accuracy is not None and n else ""
     return f"Using the course's shipped {name!r} checkpoint (preset {manifest.get('preset', '?')}{scored})."
 
@@ -150,16 +150,23 @@ class DrawDigitDemo:
     """
 
     def __init__(self, model, *, note=""):
+        """``note``: one line shown above the canvas, e.g. :func:`load_demo_model`'s description."""
         self.reader = DigitReader(model)
         self.note = note
         self.canvas = DrawingCanvas()
-        self.answer = widgets.HTML(_render.waiting("Draw a digit on the black square."))
+        self.answer = widgets.HTML(_render.waiting("Draw a digit on the black square."),
+                                   layout=widgets.Layout(width="330px"))
         self.method = widgets.ToggleButtons(options=list(EXPLANATIONS.items()), value="grad_cam",
                                             description="why:", style={"button_width": "90px"})
-        self.seen = widgets.Image(format="png", layout=widgets.Layout(width="140px", height="140px"))
-        self.explanation = widgets.Image(format="png", layout=widgets.Layout(width="140px", height="140px"))
         filters = self.reader._probe.outputs[0].shape[-1]
-        self.features = widgets.Image(format="png", layout=widgets.Layout(width=f"{min(filters, 4) * 86}px"))
+        self._blank = {"digit": _render.png(np.zeros((28, 28), np.uint8), scale=5),
+                       "maps": _render.png(_render.grid([np.zeros((28, 28, 3), np.uint8)] * filters, columns=4), scale=3)}
+        square = {"width": "140px", "height": "140px"}
+        rows = -(-filters // 4)
+        self.seen = widgets.Image(value=self._blank["digit"], format="png", layout=square)
+        self.explanation = widgets.Image(value=self._blank["digit"], format="png", layout=square)
+        self.features = widgets.Image(value=self._blank["maps"], format="png", layout={
+            "width": f"{3 * (4 * 28 + 3 * 2)}px", "height": f"{3 * (rows * 28 + (rows - 1) * 2)}px"})
         self.timing = widgets.HTML()
         self.timings = {}
         self.last_reading = None
@@ -167,6 +174,7 @@ class DrawDigitDemo:
         self.method.observe(lambda change: self._show_maps(), "value")
         caption = widgets.HTML
         self.widget = widgets.VBox([
+            caption(f'<span class="cnn-model-note" style="color:#555">{html.escape(note)}</span>'),
             widgets.HBox([
                 widgets.VBox([caption("<b>draw here</b>"), self.canvas]),
                 self.answer,
@@ -187,12 +195,13 @@ class DrawDigitDemo:
         except BlankDrawingError:
             self.last_reading = None
             self.answer.value = _render.waiting("Draw a digit on the black square.", revision=revision)
-            self.seen.value = self.explanation.value = self.features.value = b""
+            self.seen.value = self.explanation.value = self._blank["digit"]
+            self.features.value = self._blank["maps"]
             self.timing.value = ""
             return None
         prepared = time.perf_counter()
         reading = self.reader.read(digit)
-        self.answer.value = _render.probability_bars(reading.probabilities, revision=revision, note=self.note)
+        self.answer.value = _render.probability_bars(reading.probabilities, revision=revision)
         answered = time.perf_counter()
         self.last_reading = reading
         self.seen.value = _render.png(digit, scale=5)
