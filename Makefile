@@ -86,3 +86,18 @@ data:
 clean:
 	rm -rf $(VENV) outputs .pytest_cache .hypothesis build *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Live classroom demos (docs/demos.md): Voilà serves the notebooks of demos/ on this machine only,
+# code hidden; Ctrl-C stops it. DEMO_PORT=8900 make demo picks another port.
+DEMO_PORT ?= 8866
+.PHONY: demo browser
+demo: $(STAMP)
+	@echo "Demos at http://localhost:$(DEMO_PORT)/ -- draw a digit: http://localhost:$(DEMO_PORT)/voila/render/draw_a_digit.ipynb"
+	@echo "  convolution explorer: http://localhost:$(DEMO_PORT)/voila/render/convolution_explorer.ipynb   (Ctrl-C stops)"
+	@exec $(BIN)/voila demos --no-browser --port=$(DEMO_PORT) --Voila.ip=127.0.0.1 --Voila.port_retries=0 \
+		--show_tracebacks=False
+
+# Debian's Chromium and its WebDriver for tests/test_demo_browser.py (installed only when missing; needs root).
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then echo "chromium and chromedriver are installed"; \
+	else apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; fi
