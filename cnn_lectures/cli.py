@@ -168,8 +168,8 @@ def _train(args):
 
 def _fit(args, data, backup, manifest, resuming):
     from cnn_lectures import run_state
-    from cnn_lectures.presets import get_preset
     from cnn_lectures.preprocessing import normalize, one_hot, to_images, train_val_split
+    from cnn_lectures.presets import get_preset
 
     preset = get_preset(args.preset)
     x = to_images(normalize(data.x_train))
@@ -292,7 +292,7 @@ def _submission_path(text):
         path = path / SUBMISSION_NAME
     if path.exists() and not path.is_file():
         raise UserError(f"--out {path} exists and is not a regular file; choose another --out.")
-    _check_writable_parent(path.parent, what="Cannot write the submission to")
+    _check_writable_parent(path.parent, what="Cannot write the submission to", name=path)
     return path
 
 
@@ -356,13 +356,15 @@ def _output_folder(text):
     """``train --out`` as a Path: a folder, or a path where one can be created. Creates nothing."""
     path = Path(text).expanduser()
     if path.exists() and not path.is_dir():
-        raise UserError(f"Cannot write to output folder {path} (it is a file, not a folder); choose another with --out.")
+        raise UserError(f"Cannot write to output folder {path} (it is a file, not a folder); "
+                        "choose another with --out.")
     _check_writable_parent(path, what="Cannot write to output folder")
     return path
 
 
-def _check_writable_parent(path, *, what):
-    """Raise ``UserError`` unless ``path``'s nearest existing ancestor is a writable folder."""
+def _check_writable_parent(path, *, what, name=None):
+    """Raise ``UserError`` (naming ``name``, else ``path``) unless ``path`` or its nearest existing
+    ancestor is a writable folder."""
     ancestor = path
     while not ancestor.exists():
         if ancestor.parent == ancestor:
@@ -374,7 +376,7 @@ def _check_writable_parent(path, *, what):
     elif not os.access(ancestor, os.W_OK | os.X_OK):
         reason = f"{ancestor}: " + ("read-only file system" if _read_only(ancestor) else "permission denied")
     if reason:
-        raise UserError(f"{what} {path} ({reason}); choose another with --out.")
+        raise UserError(f"{what} {name or path} ({reason}); choose another with --out.")
 
 
 def _read_only(path):
@@ -470,7 +472,9 @@ def _int_in(low, high, expected):
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {expected}, an integer {low}-{high}; received {text!r}") from None
+            raise argparse.ArgumentTypeError(
+                f"expected {expected}, an integer {low}-{high}; received {text!r}"
+            ) from None
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(f"expected {expected}, an integer {low}-{high}; received {value}")
         return value

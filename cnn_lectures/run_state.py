@@ -72,7 +72,10 @@ def read_manifest(backup):
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_VERSION:
             raise ValueError("unknown format")
     except (OSError, ValueError) as error:
-        reason = "it has no manifest.json" if not file.exists() else f"its manifest.json is unreadable ({_short(error)})"
+        if file.exists():
+            reason = f"its manifest.json is unreadable ({_short(error)})"
+        else:
+            reason = "it has no manifest.json"
         raise BackupMismatch(
             f"{backup} holds an unfinished run that cannot be identified ({reason}, an older version "
             f"may have written it): delete {backup} to start afresh, or choose another --out."

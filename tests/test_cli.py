@@ -1,4 +1,6 @@
-"""The command line end to end, run as a user runs it: ``python -m cnn_lectures ...``."""
+"""The command line end to end, run as a user runs it: ``python -m cnn_lectures ...``.
+
+Every failing exit path, case by case, is in tests/test_cli_exits.py."""
 
 import os
 import subprocess
@@ -18,7 +20,7 @@ def run_cli(*args, cwd=None, env=None):
 def trained_run(tiny_kaggle, tmp_path_factory):
     out = tmp_path_factory.mktemp("run") / "outputs"
     cache = tmp_path_factory.mktemp("cache")
-    result = run_cli("train", "--data", tiny_kaggle, "--epochs", "2", "--augment", "layers", "--out", out,
+    result = run_cli("train", "--data", tiny_kaggle, "--epochs", "2", "--augment", "fast", "--out", out,
                      env={"CNN_LECTURES_CACHE": str(cache)})
     return result, out
 
@@ -54,7 +56,7 @@ def test_predict_writes_the_same_submission_from_the_saved_model(trained_run, ti
 @pytest.mark.slow
 @pytest.mark.parametrize("augment", ["generator", "none"])
 def test_train_with_each_other_augmentation(augment, tiny_kaggle, tmp_path):
-    # "layers" is trained_run's; the lectures' ImageDataGenerator and no augmentation work too.
+    # "fast" is trained_run's; the lectures' ImageDataGenerator and no augmentation work too.
     out = tmp_path / "outputs"
     result = run_cli("train", "--data", tiny_kaggle, "--epochs", "1", "--augment", augment, "--out", out,
                      env={"CNN_LECTURES_CACHE": str(tmp_path / "cache")})
@@ -81,50 +83,55 @@ def test_predict_with_shifts_averages_five_views(trained_run, tiny_kaggle, tmp_p
     np.testing.assert_array_equal(pd.read_csv(tmp_path / "shifted.csv")["Label"].to_numpy(), expected)
 
 
-def one_line_error(result, pattern):
+@pytest.mark.slow
+def test_a_normal_run_shows_only_the_programs_own_lines(trained_run):
+    from cnn_lectures.runtime import is_start_up_noise
+
+    result, _ = trained_run
+    noise = [line for line in result.stderr.splitlines() if is_start_up_noise(line) or "cuInit" in line]
+    assert noise == [], result.stderr[-2000:]
+    assert result.stdout.splitlines()[0].startswith("Using Kaggle's Digit Recognizer files")
+
+
+@pytest.mark.slow
+def test_ctrl_c_keeps_the_backup_another_run_is_refused_and_the_same_command_resumes(tiny_kaggle, tmp_path):
     import re
+    import signal
+    import time
 
-    assert result.returncode == 2, (result.stdout, result.stderr)
-    lines = [line for line in result.stderr.splitlines() if line.startswith("cnn-lectures: error:")]
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    assert re.search(pattern, lines[0]), lines[0]
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONUNBUFFERED="1", CNN_LECTURES_CACHE=str(tmp_path / "cache"))
+    command = ["train", "--data", tiny_kaggle, "--epochs", "3", "--batch-size", "8", "--augment", "generator",
+               "--seed", "3", "--out", out]
+    first = subprocess.Popen(cli_command(*command), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    for line in first.stdout:  # epoch 1 is backed up once epoch 2 starts
+        if line.startswith("Epoch 2/3"):
+            break
+    time.sleep(0.3)
+    first.send_signal(signal.SIGINT)
+    first.wait(timeout=120)
+    stderr = first.stderr.read()
+    assert first.returncode == 130, stderr[-2000:]
+    assert stderr.strip().splitlines()[-1].startswith("cnn-lectures: interrupted; run the same command again")
+    assert "Traceback" not in stderr
+    kept = sorted(p.name for p in (out / "backup").rglob("*"))
+    assert "manifest.json" in kept and "latest.weights.h5" in kept
 
+    other = run_cli(*[("4" if arg == "3" and command[k - 1] == "--seed" else arg) for k, arg in enumerate(command)],
+                    env={"CNN_LECTURES_CACHE": str(tmp_path / "cache")})
+    assert other.returncode == 2 and "(seed 3 there, 4 now)" in other.stderr, other.stderr[-2000:]
+    assert sorted(p.name for p in (out / "backup").rglob("*")) == kept
 
-def test_unknown_preset_is_one_line(tmp_path):
-    one_line_error(run_cli("train", "--preset", "fastest", "--out", tmp_path), r"Unknown preset 'fastest'\. Choose one of: .*lecture")
-
-
-def test_missing_data_says_how_to_get_it(tmp_path):
-    one_line_error(run_cli("train", "--data", tmp_path / "nowhere", "--out", tmp_path / "o"),
-                   r"nowhere does not exist\. Get Kaggle's files with `kaggle competitions download -c digit-recognizer`")
-
-
-def test_malformed_data_is_one_line_naming_file_and_line(tmp_path):
-    (tmp_path / "train.csv").write_text("label,pixel0\n1,2\n")
-    (tmp_path / "test.csv").write_text("pixel0\n1\n")
-    one_line_error(run_cli("train", "--data", tmp_path, "--out", tmp_path / "o"),
-                   r"train\.csv, line 1: the header has 2 columns; expected 785")
-
-
-def test_unwritable_out_is_one_line(tmp_path):
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a folder")
-    one_line_error(run_cli("train", "--out", blocker / "outputs"), r"Cannot write to output folder .*a-file/outputs")
-
-
-def test_predict_with_missing_or_foreign_model_is_one_line(tmp_path, tiny_kaggle):
-    one_line_error(run_cli("predict", "--model", tmp_path / "none.keras", "--data", tiny_kaggle),
-                   r"Model file .*none\.keras does not exist")
-    foreign = tmp_path / "foreign.keras"
-    foreign.write_bytes(b"not a keras file")
-    one_line_error(run_cli("predict", "--model", foreign, "--data", tiny_kaggle, "--out", tmp_path / "s.csv"),
-                   r"Cannot load .*foreign\.keras as a Keras model")
-    assert not (tmp_path / "s.csv").exists()
+    same = run_cli(*command, env={"CNN_LECTURES_CACHE": str(tmp_path / "cache")})
+    assert same.returncode == 0, same.stderr[-3000:]
+    assert f"Resuming the interrupted run in {out / 'backup'} after epoch 1." in same.stdout
+    assert re.findall(r"^Epoch (\d)/3", same.stdout, flags=re.MULTILINE) == ["2", "3"], same.stdout[-2000:]
+    assert not (out / "backup").exists() and len(pd.read_csv(out / "submission.csv")) == 40
 
 
-def test_bad_numbers_are_rejected_by_argparse(tmp_path):
-    result = run_cli("train", "--epochs", "0", "--out", tmp_path)
-    assert result.returncode == 2 and "expected a positive integer, received 0" in result.stderr
-    result = run_cli("predict", "--model", tmp_path / "m.keras", "--shift", "-1")
-    assert result.returncode == 2 and "expected an integer >= 0, received -1" in result.stderr
+def test_an_argument_mistake_is_one_line_from_the_real_command(tmp_path):
+    result = run_cli("train", "--seed", "-1", "--out", tmp_path / "o")
+    assert result.returncode == 2
+    assert result.stderr == ("cnn-lectures: error: argument --seed: expected a seed, an integer 0-4294967295; "
+                             "received -1 (see `cnn-lectures train --help`)\n")
+    assert not (tmp_path / "o").exists()
