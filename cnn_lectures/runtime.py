@@ -50,6 +50,9 @@ _START_UP_LINE = re.compile(
 _start_up_log = None  # what TensorFlow wrote to stderr while import_tensorflow_quietly imported it
 
 
+_LOG_PREFIX = re.compile(r"^[IWEF]\d{4} ")
+
+
 def configure_environment(environ=None):
     """Set the project's TensorFlow defaults in ``environ`` (``os.environ``) unless already set.
 
@@ -97,7 +100,10 @@ def import_tensorflow_quietly():
             os.close(saved)
         captured.seek(0)
         text = captured.read().decode("utf-8", errors="replace")
-    kept = [line for line in text.splitlines(keepends=True) if not is_start_up_noise(line)]
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n") and _LOG_PREFIX.match(lines[-1]):
+        lines.pop()  # a log line cut short (a file-size limit smaller than the log): noise too
+    kept = [line for line in lines if not is_start_up_noise(line)]
     if kept:
         sys.stderr.write("".join(kept))
         sys.stderr.flush()
