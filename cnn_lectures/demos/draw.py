@@ -83,7 +83,7 @@ def load_demo_model(*, checkpoint="lecture", epochs=DEMO_EPOCHS, seed=0):
     predicted = np.argmax(model.predict(normalize(to_images(x_val)), verbose=0), axis=1)
     accuracy = float(np.mean(predicted == y_val))
     return model, (
-        f"No shipped {checkpoint!r} checkpoint here, so a lecture CNN was trained just now: {epochs} epochs "
+        f"No shipped {checkpoint!r} checkpoint here, so a lecture CNN was trained just now: {epochs} epoch{'s' * (epochs != 1)} "
         f"on {len(x_train):,} digits of the embedded sample (seed {seed}, "
         f"{time.perf_counter() - started:.0f} s), {accuracy:.1%} right on {len(y_val):,} held-out sample digits."
     )
@@ -155,7 +155,7 @@ class DrawDigitDemo:
         self.note = note
         self.canvas = DrawingCanvas()
         self.answer = widgets.HTML(_render.waiting("Draw a digit on the black square."),
-                                   layout=widgets.Layout(width="330px"))
+                                   layout=widgets.Layout(width="330px", margin="0 24px"))
         self.method = widgets.ToggleButtons(options=list(EXPLANATIONS.items()), value="grad_cam",
                                             description="why:", style={"button_width": "90px"})
         filters = self.reader._probe.outputs[0].shape[-1]
@@ -180,7 +180,7 @@ class DrawDigitDemo:
                 self.answer,
                 widgets.VBox([caption("<b>what the CNN sees</b> (28×28)"), self.seen,
                               caption("<b>where it looked</b>"), self.explanation]),
-            ], layout=widgets.Layout(gap="24px", align_items="flex-start")),
+            ], layout=widgets.Layout(align_items="flex-start")),
             self.method,
             caption(f"<b>first layer's {filters} feature maps</b> ({self.reader.feature_layer})"),
             self.features,

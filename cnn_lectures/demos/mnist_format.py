@@ -78,7 +78,8 @@ def to_mnist(image, *, size=MNIST_SIZE, box=MNIST_BOX):
     2. Scale it, aspect ratio kept, so the longer side is ``box`` pixels: area-averaging when
        shrinking (this is what makes grey levels at the stroke edges), bilinear when enlarging.
     3. Paste it into a ``size`` x ``size`` field so that its centre of mass (ink-weighted) lies at
-       the field's centre, as far as the box can move without leaving the field.
+       pixel ``(size / 2, size / 2)`` -- (14, 14), where MNIST's digits have theirs -- as far as
+       the box can move without leaving the field.
 
     Args:
         image: 2-D array of ink values in 0..255 (0 = background), any size, e.g. the
@@ -119,7 +120,7 @@ def to_mnist(image, *, size=MNIST_SIZE, box=MNIST_BOX):
         centre_row, centre_col = ndimage.center_of_mass(digit.astype(np.float64))
     else:  # faint ink averaged away: centre the box itself
         centre_row, centre_col = (new_height - 1) / 2, (new_width - 1) / 2
-    middle = (size - 1) / 2
+    middle = size / 2  # MNIST's convention: the embedded sample's centres of mass average (13.98, 14.02)
     top = int(np.clip(round(middle - centre_row), 0, size - new_height))
     left = int(np.clip(round(middle - centre_col), 0, size - new_width))
     field = np.zeros((size, size), dtype=np.uint8)
