@@ -130,6 +130,32 @@ def check_nhwc(images, name="images"):
     return images
 
 
+def check_nhwc_image(image, name="image"):
+    """One image as float32 (height, width, channels); a batch of one, (1, h, w, c), is unwrapped."""
+    image = np.asarray(image, dtype=np.float32)
+    if image.ndim == 4 and image.shape[0] == 1:
+        image = image[0]
+    if image.ndim == 2:
+        raise ValueError(
+            f"`{name}` must be one NHWC image of shape (height, width, channels), for example (28, 28, 1); "
+            f"add a channel axis with image[..., None]. Received: {name}.shape={image.shape}."
+        )
+    if image.ndim != 3:
+        raise ValueError(
+            f"`{name}` must be one NHWC image of shape (height, width, channels), for example (28, 28, 1); "
+            f"pass x[i], not the whole batch. Received: {name}.shape={image.shape}."
+        )
+    return image
+
+
+def get_layer(model, layer_name):
+    """``model.get_layer(layer_name)``, with a ``ValueError`` that lists the model's layer names."""
+    names = [layer.name for layer in model.layers]
+    if layer_name not in names:
+        raise ValueError(f"No layer named {layer_name!r} in model {model.name!r}. Layers: {', '.join(names)}.")
+    return model.get_layer(layer_name)
+
+
 def check_class_indices(y, name="y", *, num_classes=None, num_samples=None):
     """Class labels as int64 (n,): from integer labels (n,) or from one-hot or probability rows (n, k).
 

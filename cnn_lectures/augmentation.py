@@ -261,9 +261,7 @@ def epoch_keyed_dataset(
         order = tf.range(num_images)
         if shuffle:
             order = tf.random.experimental.stateless_shuffle(order, seed=key, alg="philox")
-        return tf.data.Dataset.range(num_batches).map(
-            lambda j: (key, j, order[j * batch_size:(j + 1) * batch_size])
-        )
+        return tf.data.Dataset.range(num_batches).map(lambda j: (key, j, order[j * batch_size : (j + 1) * batch_size]))
 
     def make_batch(key, j, index):
         batch = tf.gather(images, index)
@@ -302,7 +300,7 @@ def _dataset_mode(augment):
     mode = check_augment(augment)
     if mode == "generator":
         raise ValueError(
-            "`augment` must be \"fast\" or \"none\" for a tf.data pipeline; the generator is "
+            '`augment` must be "fast" or "none" for a tf.data pipeline; the generator is '
             "image_data_generator(). Received: augment='generator'."
         )
     return mode

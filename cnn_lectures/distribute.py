@@ -32,9 +32,13 @@ def check_strategy(strategy):
 
 def is_multi_worker(strategy):
     """True for a strategy whose replicas span several machines (processes)."""
-    return isinstance(strategy, tf.distribute.Strategy) and (
-        strategy.num_replicas_in_sync > len(strategy.extended.worker_devices)
-    )
+    if not isinstance(strategy, tf.distribute.Strategy):
+        return False
+    try:
+        local_devices = len(strategy.extended.worker_devices)
+    except RuntimeError:  # the default strategy has no worker devices: one process
+        return False
+    return strategy.num_replicas_in_sync > local_devices
 
 
 def check_keras_version(version=None):

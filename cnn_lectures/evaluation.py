@@ -18,6 +18,8 @@ import pandas as pd
 from scipy import stats
 from sklearn import metrics
 
+from cnn_lectures._validation import check_class_indices, check_int, check_number
+
 __all__ = [
     "accuracy_with_ci",
     "classification_report",
@@ -28,38 +30,11 @@ __all__ = [
 ]
 
 
-def _class_labels(y, *, name, num_classes=None):
-    """Return ``y`` as int64 labels of shape (n,); one-hot/probability rows become their argmax."""
-    y = np.asarray(y)
-    if y.ndim == 2:
-        if num_classes is not None and y.shape[1] != num_classes:
-            raise ValueError(
-                f"{name} has {y.shape[1]} columns but num_classes is {num_classes}. Received shape: {y.shape}."
-            )
-        y = y.argmax(axis=1)
-    if y.ndim != 1:
-        raise ValueError(
-            f"{name} must be integer labels of shape (n,) or one-hot rows of shape (n, classes). "
-            f"Received shape: {y.shape}."
-        )
-    if y.size and not np.issubdtype(y.dtype, np.integer):
-        if not np.issubdtype(y.dtype, np.floating) or not np.all(np.mod(y, 1) == 0):
-            raise TypeError(f"{name} must hold integer class labels. Received dtype: {y.dtype}.")
-    y = y.astype(np.int64)
-    if num_classes is not None and y.size and (y.min() < 0 or y.max() >= num_classes):
-        raise ValueError(
-            f"{name} must hold labels 0..{num_classes - 1}. Received values from {y.min()} to {y.max()}."
-        )
-    return y
-
-
 def _paired_labels(y_true, y_pred, num_classes=None):
-    y_true = _class_labels(y_true, name="y_true", num_classes=num_classes)
-    y_pred = _class_labels(y_pred, name="y_pred", num_classes=num_classes)
+    y_true = check_class_indices(y_true, "y_true", num_classes=num_classes)
+    y_pred = check_class_indices(y_pred, "y_pred", num_classes=num_classes)
     if y_true.shape != y_pred.shape:
-        raise ValueError(
-            f"y_true and y_pred must have the same length. Received: {len(y_true)} and {len(y_pred)}."
-        )
+        raise ValueError(f"y_true and y_pred must have the same length. Received: {len(y_true)} and {len(y_pred)}.")
     return y_true, y_pred
 
 
@@ -105,9 +80,7 @@ def classification_report(y_true, y_pred, *, num_classes=10, class_names=None):
         class_names = [str(c) for c in range(num_classes)]
     class_names = [str(name) for name in class_names]
     if len(class_names) != num_classes:
-        raise ValueError(
-            f"class_names must have num_classes={num_classes} entries. Received: {len(class_names)}."
-        )
+        raise ValueError(f"class_names must have num_classes={num_classes} entries. Received: {len(class_names)}.")
     precision, recall, f1, support = metrics.precision_recall_fscore_support(
         y_true, y_pred, labels=np.arange(num_classes), zero_division=0
     )
@@ -145,13 +118,10 @@ def rank_mistakes(probabilities, y_true, *, k=10):
     """
     probabilities = np.asarray(probabilities)
     if probabilities.ndim != 2:
-        raise ValueError(
-            f"probabilities must have shape (n, num_classes). Received shape: {probabilities.shape}."
-        )
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
-        raise ValueError(f"k must be a positive integer. Received: {k!r}.")
+        raise ValueError(f"probabilities must have shape (n, num_classes). Received shape: {probabilities.shape}.")
+    k = check_int(k, "k", min_value=1)
     num_classes = probabilities.shape[1]
-    y_true = _class_labels(y_true, name="y_true", num_classes=num_classes)
+    y_true = check_class_indices(y_true, "y_true", num_classes=num_classes)
     if len(y_true) != len(probabilities):
         raise ValueError(
             f"probabilities and y_true must have the same length. Received: {len(probabilities)} and {len(y_true)}."
@@ -214,12 +184,9 @@ def wilson_interval(successes, n, *, confidence=0.95):
     Returns:
         ``(low, high)``, floats with ``0 <= low <= successes / n <= high <= 1``.
     """
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be between 0 and 1 (exclusive). Received: {confidence}.")
-    if n < 1:
-        raise ValueError(f"n == {n}, must be >= 1.")
-    if not 0 <= successes <= n:
-        raise ValueError(f"successes must be between 0 and n={n}. Received: {successes}.")
+    confidence = check_number(confidence, "confidence", min_value=0, max_value=1, include_min=False, include_max=False)
+    n = check_int(n, "n", min_value=1)
+    successes = check_int(successes, "successes", min_value=0, max_value=n)
     z = stats.norm.ppf(0.5 + confidence / 2.0)
     p = successes / n
     denominator = 1.0 + z**2 / n

@@ -13,8 +13,9 @@ No function mutates its input.
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-IMAGE_SHAPE = (28, 28, 1)
-NUM_PIXELS = 28 * 28
+from cnn_lectures._validation import IMAGE_SHAPE, NUM_PIXELS, check_class_indices, check_int, check_number, scale_pixels
+
+__all__ = ["IMAGE_SHAPE", "NUM_PIXELS", "normalize", "one_hot", "to_images", "train_val_split"]
 
 
 def normalize(x):
@@ -26,15 +27,7 @@ def normalize(x):
     Returns:
         A new float32 array of the same shape.
     """
-    x = np.asarray(x)
-    if not np.issubdtype(x.dtype, np.number):
-        raise TypeError(f"normalize expects a numeric array of pixels 0..255. Received dtype: {x.dtype}.")
-    if x.size and (x.min() < 0 or x.max() > 255):
-        raise ValueError(
-            "normalize expects pixel values in 0..255. "
-            f"Received values from {x.min()} to {x.max()}."
-        )
-    return x.astype(np.float32) / np.float32(255.0)
+    return scale_pixels(x, "x")
 
 
 def to_images(x):
@@ -48,9 +41,7 @@ def to_images(x):
     """
     x = np.asarray(x)
     if x.ndim < 1 or x[0:1].size not in (0, NUM_PIXELS) or x.size % NUM_PIXELS:
-        raise ValueError(
-            f"to_images expects rows of {NUM_PIXELS} pixels (shape (n, 784)). Received shape: {x.shape}."
-        )
+        raise ValueError(f"to_images expects rows of {NUM_PIXELS} pixels (shape (n, 784)). Received shape: {x.shape}.")
     return x.reshape((-1,) + IMAGE_SHAPE).copy()
 
 
@@ -67,20 +58,11 @@ def one_hot(y, num_classes=10):
     Returns:
         float32 array of shape (n, num_classes).
     """
+    num_classes = check_int(num_classes, "num_classes", min_value=1)
     y = np.asarray(y)
     if y.ndim != 1:
-        raise ValueError(f"one_hot expects labels of shape (n,). Received shape: {y.shape}.")
-    if y.size and not np.issubdtype(y.dtype, np.integer):
-        if not np.issubdtype(y.dtype, np.floating) or not np.all(np.mod(y, 1) == 0):
-            raise ValueError(f"one_hot expects integer labels 0..{num_classes - 1}. Received dtype: {y.dtype}.")
-        y = y.astype(np.int64)
-    bad = (y < 0) | (y >= num_classes)
-    if bad.any():
-        index = int(np.argmax(bad))
-        raise ValueError(
-            f"one_hot expects labels 0..{num_classes - 1}. "
-            f"Received {y[index]} at index {index}."
-        )
+        raise ValueError(f"`y` must be integer labels of shape (n,). Received: y.shape={y.shape}.")
+    y = check_class_indices(y, "y", num_classes=num_classes)
     encoded = np.zeros((y.shape[0], num_classes), dtype=np.float32)
     encoded[np.arange(y.shape[0]), y] = 1.0
     return encoded
@@ -108,9 +90,10 @@ def train_val_split(x, y, *, val_fraction=0.1, seed=2, stratify=False):
     y = np.asarray(y)
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same number of rows. Received: {len(x)} and {len(y)}.")
-    if not 0.0 < val_fraction < 1.0:
-        raise ValueError(f"val_fraction must be between 0 and 1 (exclusive). Received: {val_fraction}.")
+    val_fraction = check_number(
+        val_fraction, "val_fraction", min_value=0, max_value=1, include_min=False, include_max=False
+    )
     classes = None
     if stratify:
-        classes = y.argmax(axis=1) if y.ndim == 2 else y
+        classes = check_class_indices(y, "y")
     return train_test_split(x, y, test_size=val_fraction, random_state=seed, stratify=classes)

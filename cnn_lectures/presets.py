@@ -19,8 +19,8 @@ early-stopping callback -- and calls :func:`cnn_lectures.training.train`. The CL
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 import keras
 import numpy as np
@@ -71,7 +71,7 @@ class Preset:
     val_fraction: float = 0.1
     split_seed: int = 2
     reduce_lr: bool = False
-    early_stopping: Optional[int] = None
+    early_stopping: int | None = None
     schedule: str = "constant"
     rotation: float = ROTATION
     zoom: float = ZOOM
@@ -80,7 +80,9 @@ class Preset:
 
     def __post_init__(self):
         object.__setattr__(self, "augment", check_augment(self.augment))
-        object.__setattr__(self, "schedule", check_choice(self.schedule, "schedule", SCHEDULES, aliases={None: "constant"}))
+        object.__setattr__(
+            self, "schedule", check_choice(self.schedule, "schedule", SCHEDULES, aliases={None: "constant"})
+        )
         check_number(self.rotation, "rotation", min_value=0)
         check_number(self.zoom, "zoom", min_value=0, max_value=1, include_max=False)
         check_number(self.shift, "shift", min_value=0, max_value=1)

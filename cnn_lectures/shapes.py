@@ -1,6 +1,6 @@
 """Output sizes, parameter counts and receptive fields: the arithmetic of lectures 001, 003 and 004.
 
-Pure Python, no TensorFlow, so a notebook can check a layer table by hand before building it:
+Pure Python and NumPy, no TensorFlow, so a notebook can check a layer table by hand before building it:
 
 >>> conv_output_size(32, 5)                 # 32x32x3 image, 5x5x3 filters (lecture 003)
 28
@@ -13,7 +13,8 @@ Pure Python, no TensorFlow, so a notebook can check a layer table by hand before
 """
 
 import math
-from numbers import Integral
+
+from cnn_lectures._validation import check_int
 
 __all__ = [
     "conv_output_size",
@@ -23,24 +24,13 @@ __all__ = [
 ]
 
 
-def _positive_int(value, name, *, minimum=1):
-    """Return ``value`` as an int if it is an integer >= ``minimum``, else raise."""
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"`{name}` must be an integer. Received: {name}={value!r}")
-    if value < minimum:
-        raise ValueError(f"`{name}` must be >= {minimum}. Received: {name}={value!r}")
-    return int(value)
-
-
 def _kernel_pair(kernel_size, name="kernel_size"):
     """``3`` -> ``(3, 3)``; ``(3, 5)`` -> ``(3, 5)``; anything else raises."""
     if isinstance(kernel_size, (tuple, list)):
         if len(kernel_size) != 2:
-            raise ValueError(
-                f"`{name}` must be an int or a pair (height, width). Received: {name}={kernel_size!r}"
-            )
-        return tuple(_positive_int(k, name) for k in kernel_size)
-    k = _positive_int(kernel_size, name)
+            raise ValueError(f"`{name}` must be an int or a pair (height, width). Received: {name}={kernel_size!r}")
+        return tuple(check_int(k, name, min_value=1) for k in kernel_size)
+    k = check_int(kernel_size, name, min_value=1)
     return (k, k)
 
 
@@ -62,18 +52,16 @@ def conv_output_size(n, kernel_size, *, stride=1, padding=0):
     Raises:
         ValueError: if the (padded) input is smaller than the kernel, so no window fits.
     """
-    n = _positive_int(n, "n")
-    k = _positive_int(kernel_size, "kernel_size")
-    s = _positive_int(stride, "stride")
+    n = check_int(n, "n", min_value=1)
+    k = check_int(kernel_size, "kernel_size", min_value=1)
+    s = check_int(stride, "stride", min_value=1)
     if isinstance(padding, str):
         if padding == "same":
             return math.ceil(n / s)
         if padding != "valid":
-            raise ValueError(
-                f"`padding` must be an int >= 0, 'valid' or 'same'. Received: padding={padding!r}"
-            )
+            raise ValueError(f"`padding` must be an int >= 0, 'valid' or 'same'. Received: padding={padding!r}")
         padding = 0
-    p = _positive_int(padding, "padding", minimum=0)
+    p = check_int(padding, "padding", min_value=0)
     if n + 2 * p < k:
         raise ValueError(
             f"The kernel does not fit: input size n + 2*padding = {n + 2 * p} is smaller than "
@@ -99,8 +87,8 @@ def conv_param_count(kernel_size, in_channels, filters, *, bias=True):
         int, ``(H * W * C + bias) * filters``.
     """
     kh, kw = _kernel_pair(kernel_size)
-    c = _positive_int(in_channels, "in_channels")
-    f = _positive_int(filters, "filters")
+    c = check_int(in_channels, "in_channels", min_value=1)
+    f = check_int(filters, "filters", min_value=1)
     return (kh * kw * c + int(bool(bias))) * f
 
 
@@ -116,8 +104,8 @@ def dense_param_count(in_features, units, *, bias=True):
         int, ``(in_features + bias) * units``; e.g. the lecture CNN's 784 -> 256 layer
         has ``(7*7*16 + 1) * 256 = 200,960``.
     """
-    d = _positive_int(in_features, "in_features")
-    u = _positive_int(units, "units")
+    d = check_int(in_features, "in_features", min_value=1)
+    u = check_int(units, "units", min_value=1)
     return (d + int(bool(bias))) * u
 
 
@@ -139,20 +127,18 @@ def receptive_field(layers):
         items = list(layers)
     except TypeError:
         raise TypeError(
-            "`layers` must be a sequence of kernel sizes or (kernel_size, stride) pairs. "
-            f"Received: layers={layers!r}"
+            f"`layers` must be a sequence of kernel sizes or (kernel_size, stride) pairs. Received: layers={layers!r}"
         ) from None
     field, jump = 1, 1
     for item in items:
         if isinstance(item, (tuple, list)):
             if len(item) != 2:
                 raise ValueError(
-                    "Each layer must be a kernel size or a (kernel_size, stride) pair. "
-                    f"Received: {item!r}"
+                    f"Each layer must be a kernel size or a (kernel_size, stride) pair. Received: {item!r}"
                 )
-            k, s = _positive_int(item[0], "kernel_size"), _positive_int(item[1], "stride")
+            k, s = check_int(item[0], "kernel_size", min_value=1), check_int(item[1], "stride", min_value=1)
         else:
-            k, s = _positive_int(item, "kernel_size"), 1
+            k, s = check_int(item, "kernel_size", min_value=1), 1
         field += (k - 1) * jump
         jump *= s
     return field

@@ -126,31 +126,17 @@ def train(
         )
         data = generator.flow(images, labels, batch_size=batch_size, seed=data_seed)
     else:
+        ranges = {"rotation": rotation, "zoom": zoom, "shift": shift}
         data, next_pass = augmentation.epoch_keyed_dataset(
-            images,
-            labels,
-            batch_size=batch_size,
-            augment=augment,
-            seed=data_seed,
-            rotation=rotation,
-            zoom=zoom,
-            shift=shift,
-            num_classes=num_classes,
+            images, labels, batch_size=batch_size, augment=augment, seed=data_seed, num_classes=num_classes, **ranges
         )
         fit_callbacks.append(augmentation.SyncEpoch(next_pass))
     if backup_dir is not None:
         fit_callbacks.append(keras.callbacks.BackupAndRestore(str(backup_dir)))
     fit_callbacks += list(callbacks)
     with distribute.multi_worker_fit(model, strategy, images[:1], labels[:1]):
-        return model.fit(
-            data,
-            epochs=epochs,
-            validation_data=validation,
-            validation_batch_size=batch_size,
-            shuffle=False,
-            callbacks=fit_callbacks,
-            verbose=verbose,
-        )
+        return model.fit(data, epochs=epochs, validation_data=validation, validation_batch_size=batch_size,
+                         shuffle=False, callbacks=fit_callbacks, verbose=verbose)  # fmt: skip
 
 
 def _build_and_compile(model_or_builder, strategy, optimizer, learning_rate):
@@ -197,7 +183,11 @@ def _num_classes(model):
 def _check_input_shape(model, images):
     shape = model.input_shape
     expected = tuple(shape[1:]) if isinstance(shape, tuple) else shape
-    if isinstance(shape, tuple) and len(expected) == 3 and all(e in (None, r) for e, r in zip(expected, images.shape[1:])):
+    if (
+        isinstance(shape, tuple)
+        and len(expected) == 3
+        and all(e in (None, r) for e, r in zip(expected, images.shape[1:]))
+    ):
         return
     layout = f"(n, {', '.join(map(str, expected))})" if isinstance(shape, tuple) else f"{shape}"
     raise ValueError(f"The model expects images of shape {layout}. Received: images of shape {images.shape}.")

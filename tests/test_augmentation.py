@@ -78,7 +78,7 @@ def test_without_augmentation_images_are_the_normalised_input_in_order(digits):
     x, y = digits
     found = batches(augmented_dataset(x, y, batch_size=250, augment="none", shuffle=False))
     np.testing.assert_array_equal(np.concatenate([i for i, _ in found]), normalize(x).reshape(-1, 28, 28, 1))
-    np.testing.assert_array_equal(np.concatenate([l for _, l in found]), one_hot(y))
+    np.testing.assert_array_equal(np.concatenate([labels for _, labels in found]), one_hot(y))
 
 
 def test_shuffling_without_augmentation_permutes_whole_images(digits):
@@ -89,7 +89,9 @@ def test_shuffling_without_augmentation_permutes_whole_images(digits):
     np.testing.assert_array_equal(np.sort(images.reshape(len(x), -1), axis=0), np.sort(expected, axis=0))
 
 
-@pytest.mark.parametrize("as_given", [lambda x: x, lambda x: normalize(x).reshape(-1, 28, 28, 1), lambda x: x.reshape(-1, 28, 28)])
+@pytest.mark.parametrize(
+    "as_given", [lambda x: x, lambda x: normalize(x).reshape(-1, 28, 28, 1), lambda x: x.reshape(-1, 28, 28)]
+)
 def test_image_forms_give_the_same_batches(digits, as_given):
     x, y = digits
     reference = batches(augmented_dataset(x, y, seed=5))[0][0]
@@ -132,10 +134,12 @@ def test_affine_warp_matches_the_legacy_scipy_transform(digits, params):
     images = normalize(digits[0][:4]).reshape(-1, 28, 28, 1)
     legacy_names = {"rotation": "theta", "shift_x_pixels": "tx", "shift_y_pixels": "ty", "zoom_x": "zx", "zoom_y": "zy"}
     legacy = {legacy_names[name]: value for name, value in params.items()}
-    expected = np.stack([
-        apply_affine_transform(image, **legacy, row_axis=0, col_axis=1, channel_axis=2, fill_mode="constant")
-        for image in images
-    ])
+    expected = np.stack(
+        [
+            apply_affine_transform(image, **legacy, row_axis=0, col_axis=1, channel_axis=2, fill_mode="constant")
+            for image in images
+        ]
+    )
     np.testing.assert_allclose(affine_warp(images, **params).numpy(), expected, atol=1e-5)
 
 

@@ -72,9 +72,10 @@ def test_confusion_matrix_keeps_absent_classes():
         ([0, 1, 2], [0, 1], ValueError, "same length"),
         ([0, 10], [0, 1], ValueError, r"labels 0\.\.9"),
         ([0, -1], [0, 1], ValueError, r"labels 0\.\.9"),
-        ([0.5, 1.0], [0, 1], TypeError, "integer class labels"),
-        (np.zeros((2, 2, 2)), [0, 1], ValueError, r"Received shape: \(2, 2, 2\)"),
-        (np.eye(3), [0, 1, 2], ValueError, "3 columns"),
+        ([0.5, 1.0], [0, 1], ValueError, r"whole-number labels. Received: y_true\[0\]=0.5"),
+        (["0", "1"], [0, 1], TypeError, "y_true.dtype=<U1"),
+        (np.zeros((2, 2, 2)), [0, 1], ValueError, r"Received: y_true.shape=\(2, 2, 2\)"),
+        (np.eye(3), [0, 1, 2], ValueError, r"one-hot rows of shape \(n, 10\). Received: y_true.shape=\(3, 3\)"),
     ],
 )
 def test_confusion_matrix_rejects_bad_labels(y_true, y_pred, error, match):
@@ -160,11 +161,15 @@ def test_rank_mistakes_k_limits_rows_and_no_mistakes_gives_empty_table():
 
 
 @pytest.mark.parametrize(
-    "k, match",
-    [(0, "k must be a positive integer. Received: 0"), (2.5, "Received: 2.5"), (True, "Received: True")],
+    "k, error, match",
+    [
+        (0, ValueError, "`k` must be an integer >= 1. Received: k=0"),
+        (2.5, TypeError, "Received: k=2.5"),
+        (True, TypeError, "Received: k=True"),
+    ],
 )
-def test_rank_mistakes_rejects_bad_k(k, match):
-    with pytest.raises(ValueError, match=match):
+def test_rank_mistakes_rejects_bad_k(k, error, match):
+    with pytest.raises(error, match=match):
         rank_mistakes(_probabilities(), TRUE, k=k)
 
 
@@ -242,10 +247,10 @@ def test_wilson_interval_narrows_with_more_images_and_widens_with_confidence():
 @pytest.mark.parametrize(
     "successes, n, confidence, match",
     [
-        (1, 0, 0.95, "n == 0, must be >= 1"),
-        (11, 10, 0.95, "successes must be between 0 and n=10. Received: 11"),
-        (5, 10, 1.0, "confidence must be between 0 and 1"),
-        (5, 10, 0.0, "confidence must be between 0 and 1"),
+        (1, 0, 0.95, "`n` must be an integer >= 1. Received: n=0"),
+        (11, 10, 0.95, r"`successes` must be an integer in \[0, 10\]. Received: successes=11"),
+        (5, 10, 1.0, "`confidence` must be a number > 0 and < 1. Received: confidence=1.0"),
+        (5, 10, 0.0, "Received: confidence=0.0"),
     ],
 )
 def test_wilson_interval_rejects_bad_arguments(successes, n, confidence, match):

@@ -35,7 +35,7 @@ def reference_read(data, n_columns=785):
     if text.startswith("\xef\xbb\xbf"):
         text = text[3:]
     lines = [line for line in re.split(r"\r\n|\r|\n", text) if line]
-    if not lines or lines[0] != (HEADER if n_columns == 785 else HEADER[len("label,"):]):
+    if not lines or lines[0] != (HEADER if n_columns == 785 else HEADER[len("label,") :]):
         return None
     rows = []
     for line in lines[1:]:
@@ -58,7 +58,9 @@ def edited(draw):
         if kind == "insert":  # at the start, middle or end of one field of one line
             index = draw(st.integers(0, len(lines) - 1))
             fields = lines[index].split(b",")
-            j = draw(st.sampled_from([0, min(1, len(fields) - 1), len(fields) - 1, draw(st.integers(0, len(fields) - 1))]))
+            j = draw(
+                st.sampled_from([0, min(1, len(fields) - 1), len(fields) - 1, draw(st.integers(0, len(fields) - 1))])
+            )
             cut = draw(st.integers(0, len(fields[j])))
             insert = draw(st.sampled_from([b"7", b"0", b"12", b",", b"\n", b"\r", b" ", b"-", b"x", b"\x00"]))
             fields[j] = fields[j][:cut] + insert + fields[j][cut:]
@@ -83,7 +85,7 @@ def edited(draw):
             data = bytearray(b"\n".join(lines))
         elif data:
             start = draw(st.integers(0, len(data) - 1))
-            del data[start:start + draw(st.integers(1, 50))]
+            del data[start : start + draw(st.integers(1, 50))]
     return bytes(data)
 
 

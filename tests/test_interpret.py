@@ -121,11 +121,14 @@ def test_saliency_accepts_a_batch_of_one(cnn):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"image": np.zeros((28, 28))}, r"Received shape: \(28, 28\); add a channel axis"),
+        (
+            {"image": np.zeros((28, 28))},
+            r"add a channel axis with image\[\.\.\., None\]. Received: image.shape=\(28, 28\)",
+        ),
         ({"image": np.zeros((2, 28, 28, 1))}, r"pass x\[i\], not the whole batch"),
-        ({"class_index": 10}, r"class_index must be an integer in 0\.\.9. Received: 10"),
-        ({"class_index": -1}, "Received: -1"),
-        ({"score": "softmax"}, "score must be one of"),
+        ({"class_index": 10}, r"`class_index` must be an integer in \[0, 9\]. Received: class_index=10"),
+        ({"class_index": -1}, "Received: class_index=-1"),
+        ({"score": "softmax"}, "`score` must be one of 'logit', 'probability'. Received: score='softmax'"),
     ],
 )
 def test_saliency_rejects_bad_arguments(cnn, kwargs, match):
@@ -201,7 +204,9 @@ def test_grad_cam_rejects_a_dense_layer(cnn):
 def test_occluding_the_ignored_half_changes_nothing(left_half_model):
     occlusion = occlusion_map(left_half_model, _image(), 3, patch_size=7, stride=7)
     assert occlusion.shape == (28, 28) and occlusion.dtype == np.float32
-    assert np.all(occlusion[:, 14:] == 0)  # patches at columns 14 and 21 lie in the cropped half
+    # patches at columns 14 and 21 lie in the cropped half; with oneDNN on, a batch of 16 and a batch
+    # of 1 round differently, so "nothing" is within float32 rounding (7e-8 measured), not exact
+    assert np.abs(occlusion[:, 14:]).max() <= 1e-6
     assert np.abs(occlusion[:, :14]).max() > 0
 
 
@@ -229,12 +234,19 @@ def test_occlusion_covers_every_pixel_when_the_stride_does_not_divide(cnn):
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"patch_size": 0}, "patch_size must be a positive integer"), ({"stride": 1.5}, "stride must be"),
-     ({"patch_size": 29}, "patch_size must be at most 28. Received: 29")],
+    [
+        ({"patch_size": 0}, r"`patch_size` must be an integer in \[1, 28\]. Received: patch_size=0"),
+        ({"patch_size": 29}, r"Received: patch_size=29"),
+    ],
 )
 def test_occlusion_rejects_bad_patches(cnn, kwargs, match):
     with pytest.raises(ValueError, match=match):
         occlusion_map(cnn, _image(), 0, **kwargs)
+
+
+def test_occlusion_refuses_a_fractional_stride_as_a_type_error(cnn):
+    with pytest.raises(TypeError, match="`stride` must be an integer >= 1. Received: stride=1.5"):
+        occlusion_map(cnn, _image(), 0, stride=1.5)
 
 
 # --- guided_backprop --------------------------------------------------------------------------
@@ -252,9 +264,9 @@ def test_projecting_a_first_layer_activation_gives_back_its_filter(cnn):
     reconstruction = guided_backprop(cnn, image, "block1_conv", 2)
     assert reconstruction.shape == (28, 28, 1) and reconstruction.dtype == np.float32
     kernel = cnn.get_layer("block1_conv").kernel.numpy()[:, :, :, 2]
-    np.testing.assert_allclose(reconstruction[row - 2:row + 3, col - 2:col + 3], kernel, rtol=1e-5)
+    np.testing.assert_allclose(reconstruction[row - 2 : row + 3, col - 2 : col + 3], kernel, rtol=1e-5)
     outside = reconstruction.copy()
-    outside[row - 2:row + 3, col - 2:col + 3] = 0
+    outside[row - 2 : row + 3, col - 2 : col + 3] = 0
     assert np.all(outside == 0)
 
 
@@ -290,8 +302,11 @@ def test_guided_backprop_restores_the_relus(cnn):
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"keep": "all"}, "keep must be 'max' or 'map'"), ({"rule": "lrp"}, "rule must be one of"),
-     ({"filter_index": 8}, r"filter_index must be an integer in 0\.\.7. Received: 8")],
+    [
+        ({"keep": "all"}, "keep must be 'max' or 'map'"),
+        ({"rule": "lrp"}, "rule must be one of"),
+        ({"filter_index": 8}, r"`filter_index` must be an integer in \[0, 7\]. Received: filter_index=8"),
+    ],
 )
 def test_guided_backprop_rejects_bad_arguments(cnn, kwargs, match):
     arguments = {"layer_name": "block1_conv", "filter_index": 0, **kwargs}
@@ -321,8 +336,11 @@ def test_mean_activation_is_the_feature_maps_spatial_mean(cnn):
 def test_mean_activation_of_the_last_layer_is_the_logit(linear_model):
     image = _image()
     kernel, bias = linear_model.get_layer("predictions").get_weights()
-    np.testing.assert_allclose(mean_activation(linear_model, "predictions", 2, image[None]),
-                               [image.reshape(-1) @ kernel[:, 2] + bias[2]], rtol=1e-5)
+    np.testing.assert_allclose(
+        mean_activation(linear_model, "predictions", 2, image[None]),
+        [image.reshape(-1) @ kernel[:, 2] + bias[2]],
+        rtol=1e-5,
+    )
 
 
 def test_activation_maximization_is_seeded_and_leaves_initial_alone(cnn):
@@ -338,8 +356,11 @@ def test_activation_maximization_is_seeded_and_leaves_initial_alone(cnn):
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"filter_index": 16}, r"filter_index must be an integer in 0\.\.15"), ({"steps": -1}, "steps must be"),
-     ({"initial": np.zeros((28, 28))}, r"initial must have the model's input shape \(28, 28, 1\)")],
+    [
+        ({"filter_index": 16}, r"`filter_index` must be an integer in \[0, 15\]"),
+        ({"steps": -1}, "`steps` must be an integer >= 0. Received: steps=-1"),
+        ({"initial": np.zeros((28, 28))}, r"initial must have the model's input shape \(28, 28, 1\)"),
+    ],
 )
 def test_activation_maximization_rejects_bad_arguments(cnn, kwargs, match):
     arguments = {"filter_index": 0, **kwargs}
@@ -386,7 +407,7 @@ def test_invert_features_rejects_a_target_of_the_wrong_shape(cnn):
 def test_an_image_in_the_pool_is_its_own_nearest_neighbour(cnn):
     pool = np.random.default_rng(9).random((40, 28, 28, 1), dtype=np.float32)
     queries = pool[[3, 17, 31]]
-    for indices, distances in (
+    for distances, indices in (  # scikit-learn's kneighbors order
         nearest_neighbors(feature_extractor(cnn, "flatten"), queries, pool, k=4),
         pixel_nearest_neighbors(queries, pool, k=4),
     ):
@@ -394,11 +415,12 @@ def test_an_image_in_the_pool_is_its_own_nearest_neighbour(cnn):
         np.testing.assert_array_equal(indices[:, 0], [3, 17, 31])
         np.testing.assert_allclose(distances[:, 0], 0.0, atol=1e-3)
         assert np.all(np.diff(distances, axis=1) >= 0)
+    np.testing.assert_array_equal(pixel_nearest_neighbors(queries, pool, k=4, return_distance=False)[:, 0], [3, 17, 31])
 
 
 def _bar(top, left, height, width):
     image = np.zeros((28, 28, 1), np.float32)
-    image[top:top + height, left:left + width] = 1.0
+    image[top : top + height, left : left + width] = 1.0
     return image
 
 
@@ -417,8 +439,8 @@ def test_feature_space_finds_a_shifted_digit_that_pixel_space_misses():
     kernels[:, :, 0, 1] = np.transpose(kernels[:, :, 0, 0])  # horizontal line detector
     features.get_layer("edges").set_weights([kernels, np.zeros(2, np.float32)])
 
-    pixel_indices, _ = pixel_nearest_neighbors(query[None], pool, k=1)
-    feature_indices, feature_distances = nearest_neighbors(features, query[None], pool, k=1)
+    _, pixel_indices = pixel_nearest_neighbors(query[None], pool, k=1)
+    feature_distances, feature_indices = nearest_neighbors(features, query[None], pool, k=1)
     assert pixel_indices[0, 0] == 1  # pixel space: the crossing bar
     assert feature_indices[0, 0] == 0  # feature space: the same bar, moved
     assert feature_distances[0, 0] == pytest.approx(0.0, abs=1e-6)
@@ -427,10 +449,10 @@ def test_feature_space_finds_a_shifted_digit_that_pixel_space_misses():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"k": 0}, r"k must be an integer in 1\.\.5 \(the pool size\). Received: 0"),
-        ({"k": 6}, "Received: 6"),
-        ({"metric": "manhattan"}, "metric must be one of"),
-        ({"queries": np.zeros((28, 28, 1))}, r"queries must be a batch.*Received shape: \(28, 28, 1\)"),
+        ({"k": 0}, r"`k` must be an integer in \[1, 5\]. Received: k=0"),
+        ({"k": 6}, "Received: k=6"),
+        ({"metric": "manhattan"}, "`metric` must be one of"),
+        ({"queries": np.zeros((28, 28, 1))}, r"`queries` must be a batch.*Received: queries.shape=\(28, 28, 1\)"),
         ({"queries": np.zeros((1, 14, 14, 1))}, "same image shape. Received 196 and 784"),
     ],
 )

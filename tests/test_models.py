@@ -41,7 +41,6 @@ from cnn_lectures.models import (
 )
 from cnn_lectures.shapes import conv_param_count, dense_param_count
 
-
 # Names Keras makes up for unnamed layers ("conv2d_3", "dense", ...): none may appear.
 # A bare "flatten" is allowed: keras.applications names its Flatten layer that way too.
 AUTO_NAME = re.compile(
@@ -65,9 +64,7 @@ def trainable_count(model):
 def assert_well_named(model):
     names = [layer.name for layer in model.layers]
     assert len(names) == len(set(names)), "duplicate layer names"
-    unnamed = [
-        n for n in (layer.name for layer in all_layers(model)) if AUTO_NAME.match(n) and n != "flatten"
-    ]
+    unnamed = [n for n in (layer.name for layer in all_layers(model)) if AUTO_NAME.match(n) and n != "flatten"]
     assert not unnamed, f"layers left with Keras' default names: {unnamed}"
 
 
@@ -77,8 +74,7 @@ def assert_well_named(model):
 def test_lecture_cnn_parameter_table():
     model = lecture_cnn()
     per_layer = {
-        name: model.get_layer(name).count_params()
-        for name in ("block1_conv", "block2_conv", "fc1", "predictions")
+        name: model.get_layer(name).count_params() for name in ("block1_conv", "block2_conv", "fc1", "predictions")
     }
     assert per_layer == {"block1_conv": 208, "block2_conv": 1168, "fc1": 200960, "predictions": 2570}
     assert model.count_params() == 204906
@@ -230,11 +226,7 @@ def test_imagenet_size_parameter_counts(key):
             assert reference.count_params() == total
 
             def weight_shapes(m):
-                return [
-                    (layer.name, [tuple(w.shape) for w in layer.weights])
-                    for layer in m.layers
-                    if layer.weights
-                ]
+                return [(layer.name, [tuple(w.shape) for w in layer.weights]) for layer in m.layers if layer.weights]
 
             assert weight_shapes(model) == weight_shapes(reference)  # Keras' weights load by name
     finally:
@@ -375,9 +367,7 @@ def test_autoencoder_learns_to_reconstruct():
     x = (rng.uniform(size=(64, 8, 8, 1)) > 0.5).astype("float32")
     x[:, :, :4] = 1.0  # shared structure the bottleneck can capture
     model = conv_autoencoder(input_shape=(8, 8, 1), filters=(8,), latent_dim=8)
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=1e-2), loss="binary_crossentropy", jit_compile=False
-    )
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-2), loss="binary_crossentropy", jit_compile=False)
     history = model.fit(x, x, epochs=20, batch_size=64, verbose=0)
     assert history.history["loss"][-1] < 0.8 * history.history["loss"][0]
 
@@ -514,7 +504,7 @@ def test_resnet50_imagenet_says_what_to_do_when_weights_cannot_be_fetched(monkey
 
 
 def _weights_reachable():
-    from keras.src.backend.config import keras_home
+    from cnn_lectures.models.transfer import _keras_home as keras_home
 
     fname = "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"
     if os.path.exists(os.path.join(keras_home(), "models", fname)):
@@ -542,19 +532,24 @@ ERROR_CASES = [
     (lambda: lenet5(input_shape=(24, 24, 1)), ValueError, "at least 28x28"),
     (lambda: resnet(20), ValueError, "Received: depth=20"),
     (lambda: resnet(18, input_shape=(28, 28)), ValueError, r"\(height, width, channels\)"),
-    (lambda: resnet(18, num_classes=0), ValueError, "num_classes` must be >= 1"),
+    (lambda: resnet(18, num_classes=0), ValueError, "`num_classes` must be an integer >= 1. Received: num_classes=0"),
     (lambda: googlenet(num_classes=2.0), TypeError, "num_classes` must be an integer"),
-    (lambda: googlenet(dropout=1.0), ValueError, r"dropout` must be a number in \[0, 1\)"),
+    (lambda: googlenet(dropout=1.0), ValueError, r"`dropout` must be a number >= 0 and < 1. Received: dropout=1.0"),
     (lambda: unet(input_shape=(30, 32, 1), depth=2), ValueError, "multiples of 4"),
     (lambda: conv_autoencoder(input_shape=(28, 28, 1), filters=(8, 8, 8)), ValueError, "multiples of 8"),
     (lambda: conv_autoencoder(filters=()), ValueError, "non-empty"),
-    (lambda: mlp((64, 0)), ValueError, "hidden_units` must be >= 1"),
-    (lambda: mlp(input_shape=(28, -28)), ValueError, "positive integers"),
+    (lambda: mlp((64, 0)), ValueError, "`hidden_units` must be an integer >= 1. Received: hidden_units=0"),
+    (
+        lambda: mlp(input_shape=(28, -28)),
+        ValueError,
+        "`input_shape` must be an integer >= 1. Received: input_shape=-28",
+    ),
+    (lambda: mlp(input_shape=(28, 28.0)), TypeError, "Received: input_shape=28.0"),
     (lambda: inception_module(keras.Input((8, 8, 4)), (1, 2, 3), name="m"), ValueError, "six widths"),
     (lambda: residual_block(keras.Input((8, 8, 4)), 4, stride=0, name="b"), ValueError, "stride"),
     (lambda: freeze("resnet", 3), TypeError, "keras.Model"),
     (lambda: freeze(lecture_cnn(), 3), ValueError, "has 2 conv layers"),
-    (lambda: freeze(lecture_cnn(), -1), ValueError, "n_layers` must be >= 0"),
+    (lambda: freeze(lecture_cnn(), -1), ValueError, "`n_layers` must be an integer >= 0. Received: n_layers=-1"),
     (lambda: unfreeze(lecture_cnn(), 5), ValueError, "has 2 conv layers"),
     (lambda: transfer_model(lecture_cnn(), num_classes=0), ValueError, "num_classes"),
     (lambda: resnet50_imagenet(weights="no/such.h5"), ValueError, "Received: weights='no/such.h5'"),

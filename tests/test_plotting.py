@@ -86,7 +86,7 @@ def test_plot_digits_hides_spare_panels_and_draws_into_a_given_figure():
     [
         ({"images": np.zeros((2, 10))}, r"Received shape: \(2, 10\)"),
         ({"images": np.zeros((0, 28, 28))}, "non-empty batch"),
-        ({"labels": [1, 2, 3]}, r"one label per image, shape \(2,\). Received shape: \(3,\)"),
+        ({"labels": [1, 2, 3]}, r"`labels` must hold one label per image: 2 labels. Received: 3"),
     ],
 )
 def test_plot_digits_rejects_bad_input(kwargs, match):
@@ -308,7 +308,11 @@ def test_plot_filters_accepts_a_kernel_array_and_picks_the_input_channel():
     "kernel, kwargs, match",
     [
         (np.zeros((3, 3, 4)), {}, r"Received shape: \(3, 3, 4\)"),
-        (np.zeros((3, 3, 1, 4)), {"input_channel": 1}, r"input_channel must be in 0\.\.0. Received: 1"),
+        (
+            np.zeros((3, 3, 1, 4)),
+            {"input_channel": 1},
+            r"`input_channel` must be an integer in \[0, 0\]. Received: input_channel=1",
+        ),
     ],
 )
 def test_plot_filters_rejects_bad_kernels(kernel, kwargs, match):
@@ -334,7 +338,7 @@ def test_plot_feature_maps_shows_each_conv_layers_activations(cnn):
     [
         ({"layer_names": ["fc1"]}, "feature maps need 4-D output"),
         ({"layer_names": ["nope"]}, "No layer named 'nope'"),
-        ({"max_maps": 0}, "max_maps must be a positive integer"),
+        ({"max_maps": 0}, "`max_maps` must be an integer >= 1. Received: max_maps=0"),
     ],
 )
 def test_plot_feature_maps_rejects_bad_layers(cnn, kwargs, match):

@@ -30,14 +30,19 @@ def test_shifted_views_by_two_pixels_match_numpy_roll_away_from_the_border():
         np.testing.assert_array_equal(view, rolled)
 
 
-@pytest.mark.parametrize("shift", [0, -1, 1.5, True, 28])
-def test_bad_shift_is_refused_with_its_value(shift):
-    with pytest.raises(ValueError, match="shift"):
-        shifted_views(np.zeros((1, 28, 28, 1)), shift)
+@pytest.mark.parametrize(
+    "shift_pixels, error",
+    [(0, ValueError), (-1, ValueError), (28, ValueError), (1.5, TypeError), (True, TypeError)],
+)
+def test_bad_shift_is_refused_with_its_value(shift_pixels, error):
+    with pytest.raises(
+        error, match=rf"`shift_pixels` must be an integer in \[1, 27\]. Received: shift_pixels={shift_pixels}"
+    ):
+        shifted_views(np.zeros((1, 28, 28, 1)), shift_pixels)
 
 
 def test_views_need_four_dimensional_images():
-    with pytest.raises(ValueError, match=r"shape \(2, 28, 28\)"):
+    with pytest.raises(ValueError, match=r"Received: images.shape=\(2, 28, 28\)"):
         shifted_views(np.zeros((2, 28, 28)))
 
 
@@ -50,7 +55,8 @@ def test_predict_probabilities_averages_the_five_views():
 
     plain = predict_probabilities(model, images)
     np.testing.assert_allclose(plain, model.predict(images, verbose=0), rtol=1e-6)
-    averaged = predict_probabilities(model, images, shift=1, batch_size=3)
+    averaged = predict_probabilities(model, images, shift_pixels=1, batch_size=3)
+    np.testing.assert_array_equal(predict_probabilities(model, images, shift=1, batch_size=3), averaged)  # old name
     expected = np.mean([model.predict(view, verbose=0) for view in shifted_views(images, 1)], axis=0)
     assert averaged.shape == (4, 3) and averaged.dtype == np.float32
     np.testing.assert_allclose(averaged, expected, rtol=1e-5)
@@ -61,5 +67,13 @@ def test_predict_probabilities_averages_the_five_views():
 def test_only_the_best_preset_predicts_with_shifts():
     assert BEST.test_time_shift == 1 and LECTURE.test_time_shift == 0
     with pytest.raises(ValueError, match="test_time_shift"):
-        Preset(name="x", description="", build_model=None, epochs=1, batch_size=1, augment=None,
-               learning_rate=1e-3, test_time_shift=-1)
+        Preset(
+            name="x",
+            description="",
+            build_model=None,
+            epochs=1,
+            batch_size=1,
+            augment=None,
+            learning_rate=1e-3,
+            test_time_shift=-1,
+        )

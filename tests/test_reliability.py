@@ -19,10 +19,12 @@ def environment(tmp_path):
 
 def test_a_run_killed_mid_epoch_resumes_at_that_epoch_and_finishes(tiny_kaggle, tmp_path):
     out = tmp_path / "out"
-    command = cli_command("train", "--data", tiny_kaggle, "--epochs", "4", "--batch-size", "16",
-                          "--augment", "generator", "--out", out)
-    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                             env=environment(tmp_path))
+    command = cli_command(
+        "train", "--data", tiny_kaggle, "--epochs", "4", "--batch-size", "16", "--augment", "generator", "--out", out
+    )
+    first = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment(tmp_path)
+    )
     seen = []
     deadline = time.monotonic() + 300
     for line in first.stdout:  # epochs 1 and 2 are done (and backed up) once epoch 3 starts
@@ -51,7 +53,10 @@ def test_two_runs_with_the_same_seed_write_identical_files(tiny_kaggle, tmp_path
         out = tmp_path / run
         result = subprocess.run(
             cli_command("train", "--data", tiny_kaggle, "--epochs", "2", "--seed", "7", "--out", out),
-            capture_output=True, text=True, env=environment(tmp_path), timeout=600,
+            capture_output=True,
+            text=True,
+            env=environment(tmp_path),
+            timeout=600,
         )
         assert result.returncode == 0, result.stderr[-3000:]
         outputs.append(out)

@@ -273,9 +273,7 @@ def _tf_activations(tf, keras):
         "relu": (scratch.relu, scratch.relu_grad, tf.nn.relu),
         "sigmoid": (scratch.sigmoid, scratch.sigmoid_grad, tf.sigmoid),
         "tanh": (scratch.tanh, scratch.tanh_grad, tf.tanh),
-        "leaky_relu": (
-            scratch.leaky_relu, scratch.leaky_relu_grad, lambda v: tf.nn.leaky_relu(v, alpha=0.1)
-        ),
+        "leaky_relu": (scratch.leaky_relu, scratch.leaky_relu_grad, lambda v: tf.nn.leaky_relu(v, alpha=0.1)),
         "elu": (scratch.elu, scratch.elu_grad, tf.nn.elu),
         "elu_alpha_0.5": (
             functools.partial(scratch.elu, alpha=0.5),
@@ -469,7 +467,13 @@ def test_mlp_learns_xor_with_scratch_pieces():
     params = scratch.init_mlp((2, 8, 1), seed=0)
     trained, losses = scratch.sgd_train(
         functools.partial(scratch.mlp_loss, loss="mse"),
-        params, XOR_X, XOR_Y, learning_rate=0.1, epochs=500, batch_size=4, seed=0,
+        params,
+        XOR_X,
+        XOR_Y,
+        learning_rate=0.1,
+        epochs=500,
+        batch_size=4,
+        seed=0,
     )
     assert losses[0] > 0.1
     assert losses[-1] < 0.01

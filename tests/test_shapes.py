@@ -72,9 +72,9 @@ def test_conv_output_size_lecture_examples(n, kernel_size, stride, padding, expe
     [
         (dict(n=3, kernel_size=5), ValueError, "kernel does not fit"),
         (dict(n=3, kernel_size=5, padding=0), ValueError, "Received: n=3, kernel_size=5"),
-        (dict(n=0, kernel_size=1), ValueError, "n` must be >= 1"),
-        (dict(n=8, kernel_size=3, stride=0), ValueError, "stride` must be >= 1"),
-        (dict(n=8, kernel_size=3, padding=-1), ValueError, "padding` must be >= 0"),
+        (dict(n=0, kernel_size=1), ValueError, "`n` must be an integer >= 1. Received: n=0"),
+        (dict(n=8, kernel_size=3, stride=0), ValueError, "`stride` must be an integer >= 1. Received: stride=0"),
+        (dict(n=8, kernel_size=3, padding=-1), ValueError, "`padding` must be an integer >= 0. Received: padding=-1"),
         (dict(n=8, kernel_size=3, padding="full"), ValueError, "'valid' or 'same'"),
         (dict(n=8.0, kernel_size=3), TypeError, "must be an integer"),
         (dict(n=8, kernel_size=True), TypeError, "must be an integer"),
@@ -118,7 +118,7 @@ def test_lecture_cnn_parameter_table():
     "kernel_size, in_channels, filters, error, match",
     [
         ((3, 3, 3), 3, 8, ValueError, "pair"),
-        (3, 0, 8, ValueError, "in_channels` must be >= 1"),
+        (3, 0, 8, ValueError, "`in_channels` must be an integer >= 1. Received: in_channels=0"),
         (3, 3, 2.5, TypeError, "filters` must be an integer"),
     ],
 )
@@ -169,7 +169,7 @@ def test_receptive_field_matches_gradient_support(keras):
     [
         (3, TypeError, "sequence"),
         ([(3, 1, 1)], ValueError, "pair"),
-        ([0], ValueError, "kernel_size` must be >= 1"),
+        ([0], ValueError, "`kernel_size` must be an integer >= 1. Received: kernel_size=0"),
     ],
 )
 def test_receptive_field_errors(layers, error, match):

@@ -14,6 +14,7 @@ import pytest
 
 from cnn_lectures import augmentation
 from cnn_lectures.models import digit_cnn, lecture_cnn
+from cnn_lectures.preprocessing import normalize, one_hot
 from cnn_lectures.presets import (
     BEST,
     LECTURE,
@@ -25,7 +26,6 @@ from cnn_lectures.presets import (
     train_preset,
     warmup_cosine_schedule,
 )
-from cnn_lectures.preprocessing import normalize, one_hot
 from cnn_lectures.training import train
 
 
@@ -61,8 +61,9 @@ def test_train_accepts_integer_labels_a_builder_and_a_schedule_callback(sample_d
 def test_train_takes_a_learning_rate_schedule_per_step(sample_digits):
     x, y = sample_digits.x_train[:100], sample_digits.y_train[:100]
     schedule = keras.optimizers.schedules.ExponentialDecay(1e-3, decay_steps=1, decay_rate=0.5)
-    history = train(lecture_cnn, x, y, epochs=1, batch_size=50, augment="none", seed=0, verbose=0,
-                    learning_rate=schedule)
+    history = train(
+        lecture_cnn, x, y, epochs=1, batch_size=50, augment="none", seed=0, verbose=0, learning_rate=schedule
+    )
     assert float(history.model.optimizer.learning_rate) == pytest.approx(1e-3 * 0.5**2)  # after 2 steps
     with pytest.raises(ValueError, match="needs an optimizer built here"):
         train(lecture_cnn, x, y, learning_rate=schedule, optimizer=keras.optimizers.SGD(), verbose=0)
@@ -124,8 +125,16 @@ def test_train_refuses_a_model_without_one_class_output():
 @pytest.mark.parametrize("augment", ["fast", "generator", "none"])
 def test_every_augment_mode_learns_and_resumes_at_the_interrupted_epoch(splits, augment, tmp_path, capsys):
     (x, y), validation = splits
-    settings = {"validation_data": validation, "epochs": 2, "batch_size": 32, "augment": augment,
-                "learning_rate": 3e-3, "seed": 0, "backup_dir": tmp_path, "verbose": 2}
+    settings = {
+        "validation_data": validation,
+        "epochs": 2,
+        "batch_size": 32,
+        "augment": augment,
+        "learning_rate": 3e-3,
+        "seed": 0,
+        "backup_dir": tmp_path,
+        "verbose": 2,
+    }
     with pytest.raises(KeyboardInterrupt):  # as if the run were killed when epoch 2 begins
         train(lecture_cnn, x, y, callbacks=[StopAtEpoch(1)], **settings)
     assert "Epoch 1/2" in capsys.readouterr().out
@@ -140,8 +149,9 @@ def test_every_augment_mode_learns_and_resumes_at_the_interrupted_epoch(splits, 
 
 def test_preset_fit_overrides_the_preset_and_returns_a_history(splits, tmp_path):
     (x, y), validation = splits
-    history = get_preset("lecture").fit(x[:100], y[:100], validation_data=validation, epochs=1, batch_size=50,
-                                        augment="none", seed=0, verbose=0)
+    history = get_preset("lecture").fit(
+        x[:100], y[:100], validation_data=validation, epochs=1, batch_size=50, augment="none", seed=0, verbose=0
+    )
     assert isinstance(history, keras.callbacks.History) and isinstance(history.model, keras.Model)
     assert history.params["epochs"] == 1 and history.params["steps"] == 2
     history.model.save(tmp_path / "model.keras")
@@ -150,8 +160,15 @@ def test_preset_fit_overrides_the_preset_and_returns_a_history(splits, tmp_path)
 
 def test_preset_fit_uses_the_preset_settings_when_not_overridden(splits):
     (x, y), _ = splits
-    tiny = Preset(name="tiny", description="test", build_model=LECTURE.build_model, epochs=1, batch_size=100,
-                  augment="generator", learning_rate=2e-3)
+    tiny = Preset(
+        name="tiny",
+        description="test",
+        build_model=LECTURE.build_model,
+        epochs=1,
+        batch_size=100,
+        augment="generator",
+        learning_rate=2e-3,
+    )
     history = tiny.fit(x[:200], y[:200], verbose=0)
     assert history.params["steps"] == 2
     assert float(history.model.optimizer.learning_rate) == pytest.approx(2e-3)
@@ -159,8 +176,17 @@ def test_preset_fit_uses_the_preset_settings_when_not_overridden(splits):
 
 def test_preset_builds_its_plateau_and_early_stopping_callbacks(splits):
     (x, y), validation = splits
-    patient = Preset(name="patient", description="test", build_model=lecture_cnn, epochs=1, batch_size=100,
-                     augment="none", learning_rate=1e-3, reduce_lr=True, early_stopping=2)
+    patient = Preset(
+        name="patient",
+        description="test",
+        build_model=lecture_cnn,
+        epochs=1,
+        batch_size=100,
+        augment="none",
+        learning_rate=1e-3,
+        reduce_lr=True,
+        early_stopping=2,
+    )
     history = patient.fit(x[:200], y[:200], validation_data=validation, seed=0, verbose=0)
     assert "learning_rate" in history.history  # ReduceLROnPlateau logs the rate
     plateau, stopping = reduce_lr_on_plateau(), early_stopping(2, validation=False)
@@ -170,8 +196,9 @@ def test_preset_builds_its_plateau_and_early_stopping_callbacks(splits):
 
 def test_train_preset_wrapper_returns_the_model_and_keeps_augment_none(splits):
     (x, y), _ = splits
-    model, history = train_preset("lecture", x[:100], y[:100], epochs=1, batch_size=None, augment=None,
-                                  seed=0, verbose=0)
+    model, history = train_preset(
+        "lecture", x[:100], y[:100], epochs=1, batch_size=None, augment=None, seed=0, verbose=0
+    )
     assert model is history.model and history.params["steps"] == 1  # the preset's batch of 250
     with pytest.raises(TypeError, match="Preset or a preset name"):
         train_preset(42, x, y)
@@ -183,7 +210,9 @@ def run_in_fresh_python(script):
     """Run ``python -c script`` with the package importable; op determinism is process-wide."""
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
-    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=root, env=env)
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=root, env=env
+    )
 
 
 @pytest.mark.slow
@@ -255,8 +284,19 @@ def test_presets_are_registered_and_the_lecture_draws_its_ranges_on_the_fast_pat
     assert get_preset("best") is BEST and get_preset("lecture") is LECTURE and set(PRESETS) == {"lecture", "best"}
     assert BEST.build_model is digit_cnn and LECTURE.build_model is lecture_cnn
     assert LECTURE.augment == BEST.augment == "fast"
-    assert Preset(name="old", description="", build_model=lecture_cnn, epochs=1, batch_size=1, augment="layers",
-                  learning_rate=1e-3, schedule=None).augment == "fast"  # older spellings still read
+    assert (
+        Preset(
+            name="old",
+            description="",
+            build_model=lecture_cnn,
+            epochs=1,
+            batch_size=1,
+            augment="layers",
+            learning_rate=1e-3,
+            schedule=None,
+        ).augment
+        == "fast"
+    )  # older spellings still read
 
 
 @pytest.mark.parametrize(
@@ -271,8 +311,16 @@ def test_presets_are_registered_and_the_lecture_draws_its_ranges_on_the_fast_pat
     ],
 )
 def test_bad_presets_raise_value_error(kwargs, match):
-    settings = {"name": "bad", "description": "test", "build_model": lecture_cnn, "epochs": 1, "batch_size": 10,
-                "augment": "none", "learning_rate": 1e-3, **kwargs}
+    settings = {
+        "name": "bad",
+        "description": "test",
+        "build_model": lecture_cnn,
+        "epochs": 1,
+        "batch_size": 10,
+        "augment": "none",
+        "learning_rate": 1e-3,
+        **kwargs,
+    }
     with pytest.raises(ValueError, match=match):
         Preset(**settings)
 

@@ -60,7 +60,7 @@ def parse_test_csv(data, name="test.csv"):
 
 def _parse(data, name, columns):
     if data.startswith(_BOM):
-        data = data[len(_BOM):]
+        data = data[len(_BOM) :]
     table = _fast_parse(data, columns)
     if table is None:
         table = _validate_and_parse(data, name, columns)
@@ -180,10 +180,7 @@ def _header_problem(header, columns):
             hint = " It has a 'label' column: is this a train file given as test.csv?"
         elif "label" in columns and "label" not in header:
             hint = " The 'label' column is missing: is this a test file given as train.csv?"
-        return (
-            f"the header has {len(header)} columns; expected {len(columns)}: "
-            f"'{_short(','.join(columns))}'.{hint}"
-        )
+        return f"the header has {len(header)} columns; expected {len(columns)}: '{_short(','.join(columns))}'.{hint}"
     for position, (found, wanted) in enumerate(zip(header, columns), start=1):
         if found != wanted:
             return f"header column {position} is {found!r}; expected {wanted!r} ('{_short(','.join(columns))}')."
@@ -194,8 +191,7 @@ def _raise_row_problem(line, line_number, name, columns):
     fields = line.split(",")
     if len(fields) != len(columns):
         raise DataFormatError(
-            f"{name}, line {line_number}: the row has {len(fields)} fields; expected {len(columns)} "
-            f"({_what(columns)})."
+            f"{name}, line {line_number}: the row has {len(fields)} fields; expected {len(columns)} ({_what(columns)})."
         )
     for column, field in zip(columns, fields):
         if _NEGATIVE.fullmatch(field):

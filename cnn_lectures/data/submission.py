@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from cnn_lectures._validation import check_class_indices
 from cnn_lectures.files import atomic_write_text
 
 
@@ -17,25 +18,18 @@ def write_submission(labels, path):
         The path written.
 
     Raises:
-        ValueError: ``labels`` is not a (n,) array of integers 0..9.
+        TypeError: ``labels`` are not numbers (strings, booleans).
+        ValueError: ``labels`` is not a (n,) array of whole numbers 0..9.
     """
     labels = np.asarray(labels)
     if labels.ndim != 1 or labels.shape[0] == 0:
         raise ValueError(
-            f"labels must be integers 0-9 of shape (n,) with n >= 1. Received shape: {labels.shape}."
+            f"`labels` must be integers 0-9 of shape (n,) with n >= 1. Received: labels.shape={labels.shape}."
         )
-    if not np.issubdtype(labels.dtype, np.integer):
-        if labels.dtype == bool or not np.issubdtype(labels.dtype, np.floating):
-            raise ValueError(f"labels must be integers 0-9. Received dtype: {labels.dtype}.")
-        fractional = np.flatnonzero(~np.isfinite(labels) | (np.mod(labels, 1) != 0))
-        if fractional.size:
-            i = fractional[0]
-            raise ValueError(f"labels must be integers 0-9. Received {labels[i].item()!r} at index {i}.")
-        labels = labels.astype(np.int64)
-    bad = np.flatnonzero((labels < 0) | (labels > 9))
-    if bad.size:
-        i = bad[0]
-        raise ValueError(f"labels must be integers 0-9. Received {labels[i]} at index {i}.")
+    if labels.dtype.kind == "f" and not np.all(np.isfinite(labels)):
+        bad = int(np.flatnonzero(~np.isfinite(labels))[0])
+        raise ValueError(f"`labels` must hold whole-number labels. Received: labels[{bad}]={labels[bad].item()!r}.")
+    labels = check_class_indices(labels, "labels", num_classes=10)
     rows = "".join(f"{i},{label}\n" for i, label in enumerate(labels.tolist(), start=1))
     atomic_write_text(path, "ImageId,Label\n" + rows)
     return path

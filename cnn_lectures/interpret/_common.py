@@ -1,47 +1,11 @@
-"""Checks and small model surgery shared by the interpretation methods."""
+"""Small model surgery shared by the interpretation methods (their argument checks: cnn_lectures._validation)."""
 
 import keras
-import numpy as np
 from keras import layers, ops
 
+from cnn_lectures._validation import check_choice, get_layer
+
 SCORES = ("logit", "probability")
-
-
-def check_image(image, *, name="image"):
-    """Return one image as a float32 array of shape (height, width, channels)."""
-    image = np.asarray(image, dtype=np.float32)
-    if image.ndim == 4 and image.shape[0] == 1:
-        image = image[0]
-    if image.ndim == 2:
-        raise ValueError(
-            f"{name} must be one NHWC image of shape (height, width, channels), for example (28, 28, 1). "
-            f"Received shape: {image.shape}; add a channel axis with image[..., None]."
-        )
-    if image.ndim != 3:
-        raise ValueError(
-            f"{name} must be one NHWC image of shape (height, width, channels), for example (28, 28, 1); "
-            f"pass x[i], not the whole batch. Received shape: {image.shape}."
-        )
-    return image
-
-
-def check_images(images, *, name="images"):
-    """Return a batch as a float32 array of shape (n, height, width, channels)."""
-    images = np.asarray(images, dtype=np.float32)
-    if images.ndim != 4:
-        raise ValueError(
-            f"{name} must be a batch of NHWC images of shape (n, height, width, channels). "
-            f"Received shape: {images.shape}."
-        )
-    return images
-
-
-def get_layer(model, layer_name):
-    """``model.get_layer`` with an error that lists the layer names."""
-    names = [layer.name for layer in model.layers]
-    if layer_name not in names:
-        raise ValueError(f"No layer named {layer_name!r} in model {model.name!r}. Layers: {', '.join(names)}.")
-    return model.get_layer(layer_name)
 
 
 def last_conv_layer_name(model):
@@ -50,12 +14,6 @@ def last_conv_layer_name(model):
         if isinstance(layer, layers.Conv2D):
             return layer.name
     raise ValueError(f"Model {model.name!r} has no Conv2D layer; pass layer_name explicitly.")
-
-
-def check_index(index, size, *, name):
-    if not isinstance(index, (int, np.integer)) or isinstance(index, bool) or not 0 <= index < size:
-        raise ValueError(f"{name} must be an integer in 0..{size - 1}. Received: {index!r}.")
-    return int(index)
 
 
 def class_score_model(model, *, score, extra_layer_names=()):
@@ -70,8 +28,7 @@ def class_score_model(model, *, score, extra_layer_names=()):
         ``(keras.Model, finish)``: call the model on a batch, pass its last output to ``finish``
         to get class scores of shape (batch, num_classes).
     """
-    if score not in SCORES:
-        raise ValueError(f"score must be one of {SCORES}. Received: {score!r}.")
+    score = check_choice(score, "score", SCORES)
     if len(model.outputs) != 1:
         raise ValueError(f"Expected a model with one output. Received {len(model.outputs)} outputs.")
     extras = [get_layer(model, name).output for name in extra_layer_names]

@@ -12,13 +12,9 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from cnn_lectures.interpret._common import (
-    check_image,
-    check_index,
-    class_score_model,
-    get_layer,
-    last_conv_layer_name,
-)
+from cnn_lectures._validation import check_int, get_layer
+from cnn_lectures._validation import check_nhwc_image as check_image
+from cnn_lectures.interpret._common import class_score_model, last_conv_layer_name
 from cnn_lectures.interpret.features import feature_extractor, predict_in_batches
 
 RULES = ("guided", "deconvnet", "gradient")
@@ -29,7 +25,7 @@ def _pick_class(scores, class_index):
     num_classes = scores.shape[-1]
     if class_index is None:
         return int(ops.argmax(scores[0]))
-    return check_index(class_index, num_classes, name="class_index")
+    return check_int(class_index, "class_index", min_value=0, max_value=num_classes - 1)
 
 
 def saliency_map(model, image, class_index=None, *, score="logit"):
@@ -128,25 +124,25 @@ def occlusion_map(model, image, class_index=None, *, patch_size=4, stride=2, fil
     """
     image = check_image(image)
     height, width = image.shape[:2]
-    for name, value in (("patch_size", patch_size), ("stride", stride)):
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer. Received: {value!r}.")
-    if patch_size > min(height, width):
-        raise ValueError(f"patch_size must be at most {min(height, width)}. Received: {patch_size}.")
+    patch_size = check_int(patch_size, "patch_size", min_value=1, max_value=min(height, width))
+    stride = check_int(stride, "stride", min_value=1)
     reference = ops.convert_to_numpy(model(image[None], training=False))
     class_index = _pick_class(reference, class_index)
-    corners = [(top, left) for top in _patch_starts(height, patch_size, stride)
-               for left in _patch_starts(width, patch_size, stride)]
+    corners = [
+        (top, left)
+        for top in _patch_starts(height, patch_size, stride)
+        for left in _patch_starts(width, patch_size, stride)
+    ]
     occluded = np.repeat(image[None], len(corners), axis=0)
     for i, (top, left) in enumerate(corners):
-        occluded[i, top:top + patch_size, left:left + patch_size, :] = fill_value
+        occluded[i, top : top + patch_size, left : left + patch_size, :] = fill_value
     probabilities = predict_in_batches(model, occluded, batch_size)[:, class_index]
     drops = reference[0, class_index] - probabilities
     total = np.zeros((height, width), dtype=np.float64)
     count = np.zeros((height, width), dtype=np.float64)
     for drop, (top, left) in zip(drops, corners):
-        total[top:top + patch_size, left:left + patch_size] += drop
-        count[top:top + patch_size, left:left + patch_size] += 1
+        total[top : top + patch_size, left : left + patch_size] += drop
+        count[top : top + patch_size, left : left + patch_size] += 1
     return (total / count).astype(np.float32)
 
 
@@ -225,7 +221,7 @@ def guided_backprop(model, image, layer_name, filter_index, *, keep="max", rule=
         raise ValueError(f"rule must be one of {RULES}. Received: {rule!r}.")
     features = feature_extractor(model, layer_name)
     channels = features.output.shape[-1]
-    filter_index = check_index(filter_index, channels, name="filter_index")
+    filter_index = check_int(filter_index, "filter_index", min_value=0, max_value=channels - 1)
     x = tf.convert_to_tensor(image[None])
     with _relus_replaced(model, _relu_with_backward_rule(rule)):
         with tf.GradientTape() as tape:

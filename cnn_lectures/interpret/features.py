@@ -9,7 +9,7 @@ import numpy as np
 from keras import ops
 from sklearn.neighbors import NearestNeighbors
 
-from cnn_lectures.interpret._common import check_images, get_layer
+from cnn_lectures._validation import check_choice, check_int, check_nhwc, get_layer
 
 METRICS = ("euclidean", "cosine")
 
@@ -36,10 +36,9 @@ def predict_in_batches(model, images, batch_size=256):
 
     Direct calls instead of ``model.predict``: no per-call tracing, which dominates on small inputs.
     """
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer. Received: {batch_size!r}.")
+    batch_size = check_int(batch_size, "batch_size", min_value=1)
     outputs = [
-        ops.convert_to_numpy(model(images[start:start + batch_size], training=False))
+        ops.convert_to_numpy(model(images[start : start + batch_size], training=False))
         for start in range(0, len(images), batch_size)
     ]
     return np.concatenate(outputs, axis=0)
@@ -49,11 +48,9 @@ def _embed(feature_model, images, batch_size):
     return predict_in_batches(feature_model, images, batch_size).reshape(len(images), -1)
 
 
-def _neighbours(query_features, pool_features, k, metric):
-    if metric not in METRICS:
-        raise ValueError(f"metric must be one of {METRICS}. Received: {metric!r}.")
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 1 <= k <= len(pool_features):
-        raise ValueError(f"k must be an integer in 1..{len(pool_features)} (the pool size). Received: {k!r}.")
+def _neighbours(query_features, pool_features, k, metric, return_distance):
+    metric = check_choice(metric, "metric", METRICS)
+    k = check_int(k, "k", min_value=1, max_value=len(pool_features))  # at most the pool size
     if query_features.shape[1] != pool_features.shape[1]:
         raise ValueError(
             "queries and pool must have the same image shape. "
@@ -61,10 +58,12 @@ def _neighbours(query_features, pool_features, k, metric):
         )
     search = NearestNeighbors(n_neighbors=k, algorithm="brute", metric=metric).fit(pool_features)
     distances, indices = search.kneighbors(query_features)
-    return indices.astype(np.int64), distances.astype(np.float64)
+    if not return_distance:
+        return indices.astype(np.int64)
+    return distances.astype(np.float64), indices.astype(np.int64)
 
 
-def nearest_neighbors(feature_model, queries, pool, k=5, *, metric="euclidean", batch_size=256):
+def nearest_neighbors(feature_model, queries, pool, k=5, *, metric="euclidean", batch_size=256, return_distance=True):
     """The ``k`` images of ``pool`` closest to each query in the feature space of ``feature_model``.
 
     Args:
@@ -75,17 +74,21 @@ def nearest_neighbors(feature_model, queries, pool, k=5, *, metric="euclidean", 
         k: neighbours per query, 1..n_pool.
         metric: ``"euclidean"`` or ``"cosine"`` (1 - cosine similarity).
         batch_size: images per forward pass.
+        return_distance: False to return the indices only.
 
     Returns:
-        ``(indices, distances)``: int64 and float64 arrays of shape (n_queries, k), nearest first;
-        ``indices`` index into ``pool``. Ties come in no guaranteed order.
+        ``(distances, indices)``, in scikit-learn's ``kneighbors`` order: float64 and int64
+        arrays of shape (n_queries, k), nearest first; ``indices`` index into ``pool``. Ties come
+        in no guaranteed order. Only ``indices`` with ``return_distance=False``.
     """
-    queries = check_images(queries, name="queries")
-    pool = check_images(pool, name="pool")
-    return _neighbours(_embed(feature_model, queries, batch_size), _embed(feature_model, pool, batch_size), k, metric)
+    queries = check_nhwc(queries, "queries")
+    pool = check_nhwc(pool, "pool")
+    return _neighbours(
+        _embed(feature_model, queries, batch_size), _embed(feature_model, pool, batch_size), k, metric, return_distance
+    )
 
 
-def pixel_nearest_neighbors(queries, pool, k=5, *, metric="euclidean"):
+def pixel_nearest_neighbors(queries, pool, k=5, *, metric="euclidean", return_distance=True):
     """The ``k`` images of ``pool`` closest to each query in pixel space (the baseline).
 
     Args:
@@ -93,10 +96,11 @@ def pixel_nearest_neighbors(queries, pool, k=5, *, metric="euclidean"):
         pool: float32 NHWC batch of shape (n_pool, height, width, channels) to search.
         k: neighbours per query, 1..n_pool.
         metric: ``"euclidean"`` or ``"cosine"``.
+        return_distance: False to return the indices only.
 
     Returns:
-        ``(indices, distances)`` as in :func:`nearest_neighbors`.
+        ``(distances, indices)`` as in :func:`nearest_neighbors`.
     """
-    queries = check_images(queries, name="queries")
-    pool = check_images(pool, name="pool")
-    return _neighbours(queries.reshape(len(queries), -1), pool.reshape(len(pool), -1), k, metric)
+    queries = check_nhwc(queries, "queries")
+    pool = check_nhwc(pool, "pool")
+    return _neighbours(queries.reshape(len(queries), -1), pool.reshape(len(pool), -1), k, metric, return_distance)

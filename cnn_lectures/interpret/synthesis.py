@@ -10,7 +10,8 @@ import tensorflow as tf
 from keras import ops
 from scipy import ndimage
 
-from cnn_lectures.interpret._common import check_images, check_index, class_score_model, get_layer
+from cnn_lectures._validation import check_int, check_nhwc, get_layer
+from cnn_lectures.interpret._common import class_score_model
 from cnn_lectures.interpret.features import feature_extractor
 
 
@@ -40,8 +41,7 @@ def _start_image(initial, shape, seed):
 
 
 def _check_steps(steps):
-    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer. Received: {steps!r}.")
+    return check_int(steps, "steps", min_value=0)
 
 
 def mean_activation(model, layer_name, filter_index, images):
@@ -58,8 +58,10 @@ def mean_activation(model, layer_name, filter_index, images):
         float32 array of shape (n,): the unit's value, or the feature map's spatial mean.
     """
     objective_model, finish = _objective_model(model, layer_name)
-    filter_index = check_index(filter_index, get_layer(model, layer_name).output.shape[-1], name="filter_index")
-    outputs = finish(objective_model(check_images(images), training=False))
+    filter_index = check_int(
+        filter_index, "filter_index", min_value=0, max_value=get_layer(model, layer_name).output.shape[-1] - 1
+    )
+    outputs = finish(objective_model(check_nhwc(images, "images"), training=False))
     values = outputs[..., filter_index]
     values = ops.reshape(values, (ops.shape(values)[0], -1))
     return ops.convert_to_numpy(ops.mean(values, axis=1)).astype(np.float32)
@@ -106,7 +108,9 @@ def activation_maximization(
     """
     _check_steps(steps)
     objective_model, finish = _objective_model(model, layer_name)
-    filter_index = check_index(filter_index, get_layer(model, layer_name).output.shape[-1], name="filter_index")
+    filter_index = check_int(
+        filter_index, "filter_index", min_value=0, max_value=get_layer(model, layer_name).output.shape[-1] - 1
+    )
     x = _start_image(initial, model.input_shape[1:], seed)
     rng = np.random.default_rng(seed)
 

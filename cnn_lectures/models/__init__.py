@@ -45,6 +45,7 @@ __all__ = [
     "conv_decoder",
     "conv_encoder",
     "conv_layers",
+    "digit_cnn",
     "freeze",
     "googlenet",
     "inception_module",

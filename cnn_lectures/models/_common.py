@@ -4,42 +4,28 @@ Every builder validates its arguments before touching Keras, so a wrong call fai
 message that names what was received and what to do, not a shape error deep in a layer.
 """
 
-from numbers import Integral
-
+from cnn_lectures._validation import check_int, check_number
 from cnn_lectures.shapes import conv_output_size
-
-
-def positive_int(value, name, *, minimum=1):
-    """``value`` as an int if it is an integer >= ``minimum``; else a TypeError/ValueError."""
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"`{name}` must be an integer. Received: {name}={value!r}")
-    if value < minimum:
-        raise ValueError(f"`{name}` must be >= {minimum}. Received: {name}={value!r}")
-    return int(value)
 
 
 def check_input_shape(input_shape, *, rank=3):
     """``input_shape`` as a tuple of positive ints, (height, width, channels) by default."""
     layout = "(height, width, channels)" if rank == 3 else f"a tuple of {rank} sizes"
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != rank:
-        raise ValueError(f"`input_shape` must be {layout}. Received: input_shape={input_shape!r}")
-    if any(isinstance(v, bool) or not isinstance(v, Integral) or v < 1 for v in input_shape):
-        raise ValueError(
-            f"`input_shape` must hold positive integers. Received: input_shape={input_shape!r}"
-        )
-    return tuple(int(v) for v in input_shape)
+    if not isinstance(input_shape, (tuple, list)):
+        raise TypeError(f"`input_shape` must be {layout}. Received: input_shape={input_shape!r}.")
+    if len(input_shape) != rank:
+        raise ValueError(f"`input_shape` must be {layout}. Received: input_shape={input_shape!r}.")
+    return tuple(check_int(v, "input_shape", min_value=1) for v in input_shape)
 
 
 def check_num_classes(num_classes):
     """``num_classes`` as an int >= 1."""
-    return positive_int(num_classes, "num_classes")
+    return check_int(num_classes, "num_classes", min_value=1)
 
 
 def check_dropout(rate):
     """``rate`` as a float in [0, 1)."""
-    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
-        raise ValueError(f"`dropout` must be a number in [0, 1). Received: dropout={rate!r}")
-    return float(rate)
+    return check_number(rate, "dropout", min_value=0, max_value=1, include_max=False)
 
 
 def classifier_activation(num_classes):

@@ -5,21 +5,19 @@ convolutional neural networks", NIPS), as described in lectures 003 and 004.
 import keras
 from keras import layers
 
+from cnn_lectures._validation import check_int
 from cnn_lectures.models._common import (
     check_dropout,
     check_fits,
     check_input_shape,
     check_num_classes,
     classifier_activation,
-    positive_int,
 )
 
 __all__ = ["alexnet"]
 
 
-def alexnet(
-    *, input_shape=(227, 227, 3), num_classes=1000, fc_units=4096, dropout=0.5, name="alexnet"
-):
+def alexnet(*, input_shape=(227, 227, 3), num_classes=1000, fc_units=4096, dropout=0.5, name="alexnet"):
     """AlexNet: five conv layers (11x11/4, 5x5, 3x3 x3) with overlapping 3x3/2 max pools,
     then three fully connected layers with dropout in the first two.
 
@@ -42,7 +40,7 @@ def alexnet(
     """
     input_shape = check_input_shape(input_shape)
     num_classes = check_num_classes(num_classes)
-    fc_units = positive_int(fc_units, "fc_units")
+    fc_units = check_int(fc_units, "fc_units", min_value=1)
     dropout = check_dropout(dropout)
     pool = (3, 2, 0)
     check_fits(
@@ -65,7 +63,5 @@ def alexnet(
         x = layers.Dense(fc_units, activation="relu", name=fc)(x)
         if dropout:
             x = layers.Dropout(dropout, name=f"{fc}_dropout")(x)
-    outputs = layers.Dense(
-        num_classes, activation=classifier_activation(num_classes), name="predictions"
-    )(x)
+    outputs = layers.Dense(num_classes, activation=classifier_activation(num_classes), name="predictions")(x)
     return keras.Model(inputs, outputs, name=name)

@@ -21,9 +21,13 @@ import keras
 from keras import layers
 
 
-def conv_bn(x, filters, kernel_size, *, strides=1, padding="valid", name):
-    """Conv2D with ReLU followed by BatchNormalization (Deotte's order), layers ``{name}`` and ``{name}_bn``."""
-    x = layers.Conv2D(filters, kernel_size, strides=strides, padding=padding, activation="relu", name=name)(x)
+def conv_bn(x, filters, kernel_size, *, stride=1, padding="valid", name):
+    """Conv2D with ReLU followed by BatchNormalization (Deotte's order), layers ``{name}`` and ``{name}_bn``.
+
+    ``stride`` is the package's one spelling (as in ``residual_block`` and ``conv_output_size``);
+    it is passed to Keras as ``strides``.
+    """
+    x = layers.Conv2D(filters, kernel_size, strides=stride, padding=padding, activation="relu", name=name)(x)
     return layers.BatchNormalization(name=f"{name}_bn")(x)
 
 
@@ -34,7 +38,7 @@ def downsampling_block(x, filters, *, dropout, name):
     """
     x = conv_bn(x, filters, 3, name=f"{name}_conv1")
     x = conv_bn(x, filters, 3, name=f"{name}_conv2")
-    x = conv_bn(x, filters, 5, strides=2, padding="same", name=f"{name}_conv3")
+    x = conv_bn(x, filters, 5, stride=2, padding="same", name=f"{name}_conv3")
     return layers.Dropout(dropout, name=f"{name}_dropout")(x)
 
 

@@ -5,12 +5,12 @@ arXiv 2014): stacked Inception modules with 1x1 dimension reductions (lecture 00
 import keras
 from keras import layers
 
+from cnn_lectures._validation import check_int
 from cnn_lectures.models._common import (
     check_dropout,
     check_input_shape,
     check_num_classes,
     classifier_activation,
-    positive_int,
 )
 
 __all__ = ["inception_module", "googlenet", "GOOGLENET_MODULES"]
@@ -52,12 +52,10 @@ def inception_module(x, filters, *, name):
             "`filters` must be six widths (1x1, 3x3_reduce, 3x3, 5x5_reduce, 5x5, pool_proj). "
             f"Received: filters={filters!r}"
         )
-    f1, f3r, f3, f5r, f5, fp = (positive_int(f, "filters") for f in filters)
+    f1, f3r, f3, f5r, f5, fp = (check_int(f, "filters", min_value=1) for f in filters)
 
     def conv(t, width, size, suffix):
-        return layers.Conv2D(
-            width, size, padding="same", activation="relu", name=f"{name}_{suffix}"
-        )(t)
+        return layers.Conv2D(width, size, padding="same", activation="relu", name=f"{name}_{suffix}")(t)
 
     branch1 = conv(x, f1, 1, "1x1")
     branch3 = conv(conv(x, f3r, 1, "3x3_reduce"), f3, 3, "3x3")
@@ -95,9 +93,7 @@ def googlenet(*, input_shape=(224, 224, 3), num_classes=1000, dropout=0.4, name=
         return layers.MaxPooling2D(3, strides=2, padding="same", name=f"{block}_pool")(t)
 
     inputs = keras.Input(shape=input_shape, name="image")
-    x = layers.Conv2D(64, 7, strides=2, padding="same", activation="relu", name="stem_conv1")(
-        inputs
-    )
+    x = layers.Conv2D(64, 7, strides=2, padding="same", activation="relu", name="stem_conv1")(inputs)
     x = pool(x, "stem1")
     x = layers.Conv2D(64, 1, activation="relu", name="stem_conv2_reduce")(x)
     x = layers.Conv2D(192, 3, padding="same", activation="relu", name="stem_conv2")(x)
@@ -109,7 +105,5 @@ def googlenet(*, input_shape=(224, 224, 3), num_classes=1000, dropout=0.4, name=
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
     if dropout:
         x = layers.Dropout(dropout, name="avg_pool_dropout")(x)
-    outputs = layers.Dense(
-        num_classes, activation=classifier_activation(num_classes), name="predictions"
-    )(x)
+    outputs = layers.Dense(num_classes, activation=classifier_activation(num_classes), name="predictions")(x)
     return keras.Model(inputs, outputs, name=name)

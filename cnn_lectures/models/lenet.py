@@ -50,7 +50,5 @@ def lenet5(*, input_shape=(28, 28, 1), num_classes=10, activation="tanh", name="
     x = layers.Conv2D(120, 5, activation=activation, name="c5_conv")(x)
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(84, activation=activation, name="f6_dense")(x)
-    outputs = layers.Dense(
-        num_classes, activation=classifier_activation(num_classes), name="predictions"
-    )(x)
+    outputs = layers.Dense(num_classes, activation=classifier_activation(num_classes), name="predictions")(x)
     return keras.Model(inputs, outputs, name=name)

@@ -4,12 +4,12 @@ import keras
 import numpy as np
 from keras import layers
 
+from cnn_lectures._validation import check_int
 from cnn_lectures.models._common import (
     check_dropout,
     check_input_shape,
     check_num_classes,
     classifier_activation,
-    positive_int,
 )
 
 __all__ = ["mlp", "xor_mlp", "xor_exact_weights"]
@@ -44,12 +44,10 @@ def mlp(
     if isinstance(input_shape, int):
         input_shape = (input_shape,)
     if not isinstance(input_shape, (tuple, list)) or not input_shape:
-        raise ValueError(
-            f"`input_shape` must be a tuple of sizes. Received: input_shape={input_shape!r}"
-        )
+        raise ValueError(f"`input_shape` must be a tuple of sizes. Received: input_shape={input_shape!r}")
     input_shape = check_input_shape(input_shape, rank=len(input_shape))
     num_classes = check_num_classes(num_classes)
-    units = [positive_int(u, "hidden_units") for u in hidden_units]
+    units = [check_int(u, "hidden_units", min_value=1) for u in hidden_units]
     dropout = check_dropout(dropout)
 
     inputs = keras.Input(shape=input_shape, name="input")
@@ -58,9 +56,7 @@ def mlp(
         x = layers.Dense(width, activation=activation, name=f"dense{i}")(x)
         if dropout:
             x = layers.Dropout(dropout, name=f"dense{i}_dropout")(x)
-    outputs = layers.Dense(
-        num_classes, activation=classifier_activation(num_classes), name="predictions"
-    )(x)
+    outputs = layers.Dense(num_classes, activation=classifier_activation(num_classes), name="predictions")(x)
     return keras.Model(inputs, outputs, name=name)
 
 

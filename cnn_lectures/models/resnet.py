@@ -5,11 +5,11 @@ CVPR): residual blocks ``y = F(x) + x`` so that ``dy/dx = dF/dx + 1`` (lecture 0
 import keras
 from keras import layers
 
+from cnn_lectures._validation import check_int
 from cnn_lectures.models._common import (
     check_input_shape,
     check_num_classes,
     classifier_activation,
-    positive_int,
 )
 
 __all__ = ["residual_block", "bottleneck_block", "resnet", "RESNET_STAGES"]
@@ -28,9 +28,7 @@ _BN_EPSILON = 1e-5
 
 def _conv_bn(x, filters, kernel_size, *, stride=1, name):
     """Conv (no bias: batch norm's beta plays that role) then batch norm."""
-    x = layers.Conv2D(
-        filters, kernel_size, strides=stride, padding="same", use_bias=False, name=f"{name}_conv"
-    )(x)
+    x = layers.Conv2D(filters, kernel_size, strides=stride, padding="same", use_bias=False, name=f"{name}_conv")(x)
     return layers.BatchNormalization(epsilon=_BN_EPSILON, name=f"{name}_bn")(x)
 
 
@@ -54,7 +52,7 @@ def residual_block(x, filters, *, stride=1, name):
     Returns:
         Tensor of shape (batch, ceil(height / stride), ceil(width / stride), filters).
     """
-    filters, stride = positive_int(filters, "filters"), positive_int(stride, "stride")
+    filters, stride = check_int(filters, "filters", min_value=1), check_int(stride, "stride", min_value=1)
     shortcut = _shortcut(x, filters, stride, name)
     y = _conv_bn(x, filters, 3, stride=stride, name=f"{name}_1")
     y = layers.Activation("relu", name=f"{name}_1_relu")(y)
@@ -76,7 +74,7 @@ def bottleneck_block(x, filters, *, stride=1, name):
     Returns:
         Tensor of shape (batch, ceil(height / stride), ceil(width / stride), 4 * filters).
     """
-    filters, stride = positive_int(filters, "filters"), positive_int(stride, "stride")
+    filters, stride = check_int(filters, "filters", min_value=1), check_int(stride, "stride", min_value=1)
     shortcut = _shortcut(x, 4 * filters, stride, name)
     y = _conv_bn(x, filters, 1, stride=stride, name=f"{name}_1")
     y = layers.Activation("relu", name=f"{name}_1_relu")(y)
@@ -111,12 +109,10 @@ def resnet(depth=50, *, input_shape=(224, 224, 3), num_classes=1000, base_filter
         norm's moving means and variances (e.g. 25,610,152 for ResNet-50).
     """
     if depth not in RESNET_STAGES:
-        raise ValueError(
-            f"`depth` must be one of {sorted(RESNET_STAGES)}. Received: depth={depth!r}"
-        )
+        raise ValueError(f"`depth` must be one of {sorted(RESNET_STAGES)}. Received: depth={depth!r}")
     input_shape = check_input_shape(input_shape)
     num_classes = check_num_classes(num_classes)
-    base_filters = positive_int(base_filters, "base_filters")
+    base_filters = check_int(base_filters, "base_filters", min_value=1)
     kind, blocks = RESNET_STAGES[depth]
     block_fn = residual_block if kind == "basic" else bottleneck_block
 
@@ -130,7 +126,5 @@ def resnet(depth=50, *, input_shape=(224, 224, 3), num_classes=1000, base_filter
             stride = 2 if block == 1 and stage > 2 else 1
             x = block_fn(x, filters, stride=stride, name=f"conv{stage}_block{block}")
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    outputs = layers.Dense(
-        num_classes, activation=classifier_activation(num_classes), name="predictions"
-    )(x)
+    outputs = layers.Dense(num_classes, activation=classifier_activation(num_classes), name="predictions")(x)
     return keras.Model(inputs, outputs, name=name or f"resnet{depth}")

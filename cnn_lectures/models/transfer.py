@@ -15,12 +15,12 @@ import os
 import keras
 from keras import layers
 
+from cnn_lectures._validation import check_int
 from cnn_lectures.models._common import (
     check_dropout,
     check_input_shape,
     check_num_classes,
     classifier_activation,
-    positive_int,
 )
 
 __all__ = [
@@ -49,13 +49,13 @@ _RESNET50_URL = "https://storage.googleapis.com/tensorflow/keras-applications/re
 
 
 def _keras_home():
-    """Keras' cache folder (``$KERAS_HOME``, else ``~/.keras``, as read when Keras started)."""
-    try:
-        from keras.src.backend.config import keras_home
-
-        return keras_home()
-    except (ImportError, AttributeError):  # private API: fall back to Keras' documented rule
-        return os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
+    """Keras' cache folder by Keras' own rule: ``$KERAS_HOME``, else ``~/.keras`` (``/tmp/.keras``
+    when the home folder is not writable). Keras keeps the folder behind a private name, so the
+    rule is restated here rather than imported."""
+    if "KERAS_HOME" in os.environ:
+        return os.environ["KERAS_HOME"]
+    base = os.path.expanduser("~")
+    return os.path.join(base if os.access(base, os.W_OK) else "/tmp", ".keras")
 
 
 class WeightsUnavailableError(OSError):
@@ -91,11 +91,10 @@ def conv_layers(model):
 
 def _check_n_conv(model, n_layers):
     available = len(conv_layers(model))
-    n = positive_int(n_layers, "n_layers", minimum=0)
+    n = check_int(n_layers, "n_layers", min_value=0)
     if n > available:
         raise ValueError(
-            f"Model '{model.name}' has {available} conv layers, fewer than requested. "
-            f"Received: n_layers={n_layers}"
+            f"Model '{model.name}' has {available} conv layers, fewer than requested. Received: n_layers={n_layers}"
         )
     return n
 
@@ -207,9 +206,7 @@ def transfer_model(base, *, num_classes, frozen_conv_layers=None, dropout=0.2, n
             f"(batch, h, w, c). Received: an output of shape {tuple(base.output.shape)}"
         )
     x = layers.Dropout(dropout, name=f"{name}_dropout")(features) if dropout else features
-    outputs = layers.Dense(
-        num_classes, activation=classifier_activation(num_classes), name=f"{name}_predictions"
-    )(x)
+    outputs = layers.Dense(num_classes, activation=classifier_activation(num_classes), name=f"{name}_predictions")(x)
     inputs = base.inputs[0] if len(base.inputs) == 1 else base.inputs
     model = keras.Model(inputs, outputs, name=name)
     if frozen_conv_layers is not None:
@@ -241,12 +238,9 @@ def resnet50_imagenet(*, input_shape=(224, 224, 3), include_top=False, weights="
             cannot be downloaded; the message says where to put it.
     """
     input_shape = check_input_shape(input_shape)
-    if not (
-        weights in ("imagenet", None) or (isinstance(weights, str) and os.path.exists(weights))
-    ):
+    if not (weights in ("imagenet", None) or (isinstance(weights, str) and os.path.exists(weights))):
         raise ValueError(
-            "`weights` must be 'imagenet', None or the path to an existing weights file. "
-            f"Received: weights={weights!r}"
+            f"`weights` must be 'imagenet', None or the path to an existing weights file. Received: weights={weights!r}"
         )
     build = dict(include_top=include_top, weights=weights, input_shape=input_shape)
     if weights != "imagenet":

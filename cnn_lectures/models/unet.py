@@ -6,12 +6,12 @@ that hand each resolution's features across (lecture 000).
 import keras
 from keras import layers
 
+from cnn_lectures._validation import check_int
 from cnn_lectures.models._common import (
     check_divisible,
     check_input_shape,
     check_num_classes,
     classifier_activation,
-    positive_int,
 )
 
 __all__ = ["unet"]
@@ -19,9 +19,7 @@ __all__ = ["unet"]
 
 def _double_conv(x, filters, name):
     for i in (1, 2):
-        x = layers.Conv2D(
-            filters, 3, padding="same", activation="relu", name=f"{name}_conv{i}"
-        )(x)
+        x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"{name}_conv{i}")(x)
     return x
 
 
@@ -52,8 +50,8 @@ def unet(*, input_shape=(128, 128, 1), num_classes=2, depth=4, base_filters=64, 
     """
     input_shape = check_input_shape(input_shape)
     num_classes = check_num_classes(num_classes)
-    depth = positive_int(depth, "depth")
-    base_filters = positive_int(base_filters, "base_filters")
+    depth = check_int(depth, "depth", min_value=1)
+    base_filters = check_int(base_filters, "base_filters", min_value=1)
     check_divisible(input_shape, 2**depth, model="U-Net", reason=f"depth={depth} poolings")
 
     inputs = keras.Input(shape=input_shape, name="image")
@@ -68,7 +66,5 @@ def unet(*, input_shape=(128, 128, 1), num_classes=2, depth=4, base_filters=64, 
         x = layers.Conv2DTranspose(filters, 2, strides=2, name=f"up{level}_upconv")(x)
         x = layers.Concatenate(name=f"up{level}_concat")([skips[level - 1], x])
         x = _double_conv(x, filters, f"up{level}")
-    outputs = layers.Conv2D(
-        num_classes, 1, activation=classifier_activation(num_classes), name="segmentation"
-    )(x)
+    outputs = layers.Conv2D(num_classes, 1, activation=classifier_activation(num_classes), name="segmentation")(x)
     return keras.Model(inputs, outputs, name=name)

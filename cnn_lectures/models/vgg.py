@@ -5,13 +5,13 @@ recognition", ICLR), configurations A (11), B (13), D (16) and E (19): only 3x3 
 import keras
 from keras import layers
 
+from cnn_lectures._validation import check_int
 from cnn_lectures.models._common import (
     check_dropout,
     check_fits,
     check_input_shape,
     check_num_classes,
     classifier_activation,
-    positive_int,
 )
 
 __all__ = ["vgg", "VGG_CONV_LAYERS"]
@@ -59,13 +59,11 @@ def vgg(
         ``keras.applications.VGG16/VGG19(weights=None)``; 102,764,544 of them in fc1.
     """
     if depth not in VGG_CONV_LAYERS:
-        raise ValueError(
-            f"`depth` must be one of {sorted(VGG_CONV_LAYERS)}. Received: depth={depth!r}"
-        )
+        raise ValueError(f"`depth` must be one of {sorted(VGG_CONV_LAYERS)}. Received: depth={depth!r}")
     input_shape = check_input_shape(input_shape)
     num_classes = check_num_classes(num_classes)
-    base_filters = positive_int(base_filters, "base_filters")
-    fc_units = positive_int(fc_units, "fc_units")
+    base_filters = check_int(base_filters, "base_filters", min_value=1)
+    fc_units = check_int(fc_units, "fc_units", min_value=1)
     dropout = check_dropout(dropout)
     check_fits(input_shape, [(2, 2, 0)] * 5, model=f"VGG-{depth}")
 
@@ -74,16 +72,12 @@ def vgg(
     widths = [base_filters * m for m in (1, 2, 4, 8, 8)]
     for block, (convs, filters) in enumerate(zip(VGG_CONV_LAYERS[depth], widths), start=1):
         for i in range(1, convs + 1):
-            x = layers.Conv2D(
-                filters, 3, padding="same", activation="relu", name=f"block{block}_conv{i}"
-            )(x)
+            x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"block{block}_conv{i}")(x)
         x = layers.MaxPooling2D(2, strides=2, name=f"block{block}_pool")(x)
     x = layers.Flatten(name="flatten")(x)
     for fc in ("fc1", "fc2"):
         x = layers.Dense(fc_units, activation="relu", name=fc)(x)
         if dropout:
             x = layers.Dropout(dropout, name=f"{fc}_dropout")(x)
-    outputs = layers.Dense(
-        num_classes, activation=classifier_activation(num_classes), name="predictions"
-    )(x)
+    outputs = layers.Dense(num_classes, activation=classifier_activation(num_classes), name="predictions")(x)
     return keras.Model(inputs, outputs, name=name or f"vgg{depth}")

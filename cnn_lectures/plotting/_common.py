@@ -5,6 +5,8 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
+from cnn_lectures._validation import check_class_indices
+
 
 def grid(fig, count, ncols, *, cell=1.2):
     """A figure (``fig`` or a new one) with a grid of axes for ``count`` panels; spare axes hidden.
@@ -44,12 +46,7 @@ def label_vector(labels, n, *, name):
     """``None``, or integer labels of shape (n,) (one-hot/probability rows become their argmax)."""
     if labels is None:
         return None
-    labels = np.asarray(labels)
-    if labels.ndim == 2:
-        labels = labels.argmax(axis=1)
-    if labels.shape != (n,):
-        raise ValueError(f"{name} must have one label per image, shape ({n},). Received shape: {labels.shape}.")
-    return labels.astype(np.int64)
+    return check_class_indices(labels, name, num_samples=n)
 
 
 def hide_ticks(ax):

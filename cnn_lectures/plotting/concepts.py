@@ -36,8 +36,7 @@ def _activation_table(functions):
     unknown = [name for name in functions if name not in ACTIVATIONS]
     if unknown:
         raise ValueError(
-            f"Unknown activation {unknown[0]!r}. Choose from: {', '.join(ACTIVATIONS)}, "
-            "or pass a dict name -> (f, df)."
+            f"Unknown activation {unknown[0]!r}. Choose from: {', '.join(ACTIVATIONS)}, or pass a dict name -> (f, df)."
         )
     return {name: ACTIVATIONS[name] for name in functions}
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from cnn_lectures._validation import check_int
 from cnn_lectures.plotting._common import grid, hide_ticks, image_batch, label_vector
 
 
@@ -39,24 +40,26 @@ def plot_digits(images, *, labels=None, predictions=None, ncols=10, fig=None, cm
     return fig
 
 
-def _augmented(augment, images, variant, seed):
+def _augmented(transform, images, variant, seed):
     """One augmented copy of the batch ``images`` of shape (n, h, w, c)."""
-    if hasattr(augment, "random_transform"):  # keras ImageDataGenerator, as in lecture 003
+    if hasattr(transform, "random_transform"):  # keras ImageDataGenerator, as in lecture 003
         return np.stack(
-            [augment.random_transform(image, seed=seed + variant * len(images) + i) for i, image in enumerate(images)]
+            [transform.random_transform(image, seed=seed + variant * len(images) + i) for i, image in enumerate(images)]
         )
-    out = np.asarray(augment(images))
+    out = np.asarray(transform(images))
     if out.shape != images.shape:
-        raise ValueError(f"augment must return a batch of the same shape {images.shape}. Received shape: {out.shape}.")
+        raise ValueError(
+            f"`transform` must return a batch of the same shape {images.shape}. Received shape: {out.shape}."
+        )
     return out
 
 
-def plot_augmentation(images, augment, *, n_variants=5, seed=0, fig=None, cmap="gray"):
+def plot_augmentation(images, transform, *, n_variants=5, seed=0, fig=None, cmap="gray"):
     """Each image (one row) next to ``n_variants`` randomly augmented copies of it.
 
     Args:
         images: float32 NHWC batch of shape (n, 28, 28, 1); keep n small (one row each).
-        augment: a ``keras.preprocessing.image.ImageDataGenerator`` (its ``random_transform``
+        transform: a ``keras.preprocessing.image.ImageDataGenerator`` (its ``random_transform``
             is used), a Keras preprocessing layer or ``keras.Sequential`` of them (such as
             ``RandomRotation``, which augment when called), or any function mapping a batch to a
             batch of the same shape.
@@ -71,11 +74,12 @@ def plot_augmentation(images, augment, *, n_variants=5, seed=0, fig=None, cmap="
     images = np.asarray(images, dtype=np.float32)
     if images.ndim != 4 or len(images) == 0:
         raise ValueError(f"images must be a non-empty NHWC batch (n, h, w, c). Received shape: {images.shape}.")
-    if not callable(augment) and not hasattr(augment, "random_transform"):
-        raise TypeError(f"augment must be an ImageDataGenerator or a callable. Received: {type(augment).__name__}.")
-    if not isinstance(n_variants, (int, np.integer)) or n_variants < 1:
-        raise ValueError(f"n_variants must be a positive integer. Received: {n_variants!r}.")
-    columns = [images] + [_augmented(augment, images, v, seed) for v in range(n_variants)]
+    if not callable(transform) and not hasattr(transform, "random_transform"):
+        raise TypeError(
+            f"`transform` must be an ImageDataGenerator or a callable. Received: {type(transform).__name__}."
+        )
+    n_variants = check_int(n_variants, "n_variants", min_value=1)
+    columns = [images] + [_augmented(transform, images, v, seed) for v in range(n_variants)]
     panels = np.stack(columns, axis=1).reshape(-1, *images.shape[1:])  # row-major: image by image
     fig, axes = grid(fig, len(panels), n_variants + 1)
     shown = image_batch(panels)

@@ -3,6 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+from cnn_lectures._validation import check_int, check_nhwc_image, get_layer
 from cnn_lectures.plotting._common import grid, hide_ticks
 
 
@@ -32,8 +33,7 @@ def plot_filters(layer_or_kernel, *, input_channel=0, ncols=8, fig=None, cmap="R
             "plot_filters needs a Conv2D layer or a kernel of shape (kh, kw, in_channels, filters). "
             f"Received shape: {kernel.shape}."
         )
-    if not isinstance(input_channel, (int, np.integer)) or not 0 <= input_channel < kernel.shape[2]:
-        raise ValueError(f"input_channel must be in 0..{kernel.shape[2] - 1}. Received: {input_channel!r}.")
+    input_channel = check_int(input_channel, "input_channel", min_value=0, max_value=kernel.shape[2] - 1)
     weights = kernel[:, :, input_channel, :]
     limit = np.abs(weights).max() or 1.0
     fig, axes = grid(fig, weights.shape[-1], ncols)
@@ -63,15 +63,12 @@ def plot_feature_maps(model, image, *, layer_names=None, max_maps=8, fig=None, c
     """
     import keras
 
-    from cnn_lectures.interpret._common import check_image, get_layer
-
-    image = check_image(image)
+    image = check_nhwc_image(image, "image")
     if layer_names is None:
         layer_names = [layer.name for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
     if not layer_names:
         raise ValueError(f"Model {model.name!r} has no Conv2D layer; pass layer_names.")
-    if not isinstance(max_maps, (int, np.integer)) or max_maps < 1:
-        raise ValueError(f"max_maps must be a positive integer. Received: {max_maps!r}.")
+    max_maps = check_int(max_maps, "max_maps", min_value=1)
     outputs = [get_layer(model, name).output for name in layer_names]
     for name, output in zip(layer_names, outputs):
         if len(output.shape) != 4:

@@ -1,8 +1,8 @@
 """Argument checks shared by the NumPy reference layers (private)."""
 
-from numbers import Integral
-
 import numpy as np
+
+from cnn_lectures._validation import check_int
 
 
 def as_float_array(x, name):
@@ -18,20 +18,13 @@ def as_float_array(x, name):
 def check_ndim(x, ndim, name, layout):
     """Raise unless ``x`` has ``ndim`` axes; ``layout`` names them for the message."""
     if x.ndim != ndim:
-        raise ValueError(
-            f"`{name}` must have shape {layout}. Received: {name}.shape={x.shape}"
-        )
+        raise ValueError(f"`{name}` must have shape {layout}. Received: {name}.shape={x.shape}")
     return x
 
 
 def pair(value, name, *, minimum=1):
     """``2`` -> ``(2, 2)``; ``(2, 3)`` -> ``(2, 3)``; checks integers >= ``minimum``."""
     items = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(items) != 2 or any(
-        isinstance(v, bool) or not isinstance(v, Integral) or v < minimum for v in items
-    ):
-        raise ValueError(
-            f"`{name}` must be an integer >= {minimum} or a pair of them. "
-            f"Received: {name}={value!r}"
-        )
-    return tuple(int(v) for v in items)
+    if len(items) != 2:
+        raise ValueError(f"`{name}` must be an integer >= {minimum} or a pair of them. Received: {name}={value!r}.")
+    return tuple(check_int(v, name, min_value=minimum) for v in items)

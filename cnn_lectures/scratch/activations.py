@@ -10,6 +10,7 @@ x > 0 and the left-hand one otherwise, as TensorFlow does.
 
 import numpy as np
 
+from cnn_lectures._validation import check_int
 from cnn_lectures.scratch._checks import as_float_array
 
 __all__ = [
@@ -89,12 +90,10 @@ def elu_grad(x, *, alpha=1.0):
 
 def _maxout_groups(z, pieces):
     z = as_float_array(z, "z")
-    if isinstance(pieces, bool) or not isinstance(pieces, int) or pieces < 1:
-        raise ValueError(f"`pieces` must be an integer >= 1. Received: pieces={pieces!r}")
+    pieces = check_int(pieces, "pieces", min_value=1)
     if z.ndim == 0 or z.shape[-1] % pieces:
         raise ValueError(
-            "The last axis of `z` must be a multiple of `pieces`. "
-            f"Received: z.shape={z.shape}, pieces={pieces}"
+            f"The last axis of `z` must be a multiple of `pieces`. Received: z.shape={z.shape}, pieces={pieces}"
         )
     return z.reshape(*z.shape[:-1], z.shape[-1] // pieces, pieces)
 
@@ -131,8 +130,7 @@ def maxout_backward(dout, z, *, pieces=2):
     dout = as_float_array(dout, "dout")
     if dout.shape != groups.shape[:-1]:
         raise ValueError(
-            f"`dout` must have shape {groups.shape[:-1]} (maxout's output). "
-            f"Received: dout.shape={dout.shape}"
+            f"`dout` must have shape {groups.shape[:-1]} (maxout's output). Received: dout.shape={dout.shape}"
         )
     winner = groups.argmax(axis=-1)[..., None] == np.arange(pieces)
     return (winner * dout[..., None]).reshape(np.shape(z))

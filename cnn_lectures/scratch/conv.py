@@ -51,8 +51,7 @@ def conv2d_forward(x, w, b, *, stride=1, padding=0):
         )
     stride, padding = pair(stride, "stride"), pair(padding, "padding", minimum=0)
     out_size = tuple(
-        conv_output_size(n, k, stride=s, padding=p)
-        for n, k, s, p in zip(x.shape[1:3], w.shape[:2], stride, padding)
+        conv_output_size(n, k, stride=s, padding=p) for n, k, s, p in zip(x.shape[1:3], w.shape[:2], stride, padding)
     )
     (ph, pw) = padding
     x_padded = np.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0)))
@@ -85,8 +84,7 @@ def conv2d_backward(dout, cache):
     ow = (width + 2 * pw - kw) // sw + 1
     if dout.shape != (n, oh, ow, w.shape[3]):
         raise ValueError(
-            f"`dout` must have the forward output's shape {(n, oh, ow, w.shape[3])}. "
-            f"Received: dout.shape={dout.shape}"
+            f"`dout` must have the forward output's shape {(n, oh, ow, w.shape[3])}. Received: dout.shape={dout.shape}"
         )
     x_padded = np.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0)))
     windows = _windows(x_padded, (kh, kw), (sh, sw), (oh, ow))

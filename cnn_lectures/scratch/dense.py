@@ -1,7 +1,5 @@
 """Fully connected layer in NumPy: forward next to backward (lecture 003's vectorised MLP pass)."""
 
-import numpy as np
-
 from cnn_lectures.scratch._checks import as_float_array, check_ndim
 
 __all__ = ["dense_forward", "dense_backward"]
@@ -47,7 +45,6 @@ def dense_backward(dout, cache):
     dout = as_float_array(dout, "dout")
     if dout.shape != (x.shape[0], w.shape[1]):
         raise ValueError(
-            f"`dout` must have the forward output's shape {(x.shape[0], w.shape[1])}. "
-            f"Received: dout.shape={dout.shape}"
+            f"`dout` must have the forward output's shape {(x.shape[0], w.shape[1])}. Received: dout.shape={dout.shape}"
         )
     return dout @ w.T, x.T @ dout, dout.sum(axis=0)

@@ -23,8 +23,7 @@ def _targets(labels, shape):
     if labels.shape == shape[:1] and np.issubdtype(labels.dtype, np.integer):
         if labels.size and (labels.min() < 0 or labels.max() >= shape[1]):
             raise ValueError(
-                f"Integer labels must lie in [0, {shape[1]}). "
-                f"Received: labels from {labels.min()} to {labels.max()}"
+                f"Integer labels must lie in [0, {shape[1]}). Received: labels from {labels.min()} to {labels.max()}"
             )
         return np.eye(shape[1])[labels]
     raise ValueError(

@@ -29,9 +29,7 @@ def _pool_windows(x, pool_size, stride):
     """Check arguments; return (x, pool, stride, out_size, windows (n, oh, ow, c, ph, pw))."""
     x = check_ndim(as_float_array(x, "x"), 4, "x", "(batch, height, width, channels)")
     pool, stride = pair(pool_size, "pool_size"), pair(stride, "stride")
-    out_size = tuple(
-        conv_output_size(n, k, stride=s) for n, k, s in zip(x.shape[1:3], pool, stride)
-    )
+    out_size = tuple(conv_output_size(n, k, stride=s) for n, k, s in zip(x.shape[1:3], pool, stride))
     view = sliding_window_view(x, pool, axis=(1, 2))[:, :: stride[0], :: stride[1]]
     return x, pool, stride, out_size, view[:, : out_size[0], : out_size[1]]
 
@@ -50,8 +48,7 @@ def _check_dout(dout, expected_shape):
     dout = as_float_array(dout, "dout")
     if dout.shape != expected_shape:
         raise ValueError(
-            f"`dout` must have the forward output's shape {expected_shape}. "
-            f"Received: dout.shape={dout.shape}"
+            f"`dout` must have the forward output's shape {expected_shape}. Received: dout.shape={dout.shape}"
         )
     return dout
 
@@ -87,7 +84,11 @@ def max_pool_backward(dout, cache):
     dout = _check_dout(dout, argmax.shape)
     return _scatter(
         lambda offset: np.where(argmax == offset, dout, 0.0),
-        x_shape, pool, stride, argmax.shape[1:3], np.result_type(dtype, dout),
+        x_shape,
+        pool,
+        stride,
+        argmax.shape[1:3],
+        np.result_type(dtype, dout),
     )
 
 
@@ -113,9 +114,7 @@ def avg_pool_backward(dout, cache):
     x_shape, dtype, pool, stride, out_shape = cache
     dout = _check_dout(dout, out_shape)
     share = dout / (pool[0] * pool[1])
-    return _scatter(
-        lambda offset: share, x_shape, pool, stride, out_shape[1:3], np.result_type(dtype, dout)
-    )
+    return _scatter(lambda offset: share, x_shape, pool, stride, out_shape[1:3], np.result_type(dtype, dout))
 
 
 def channel_max_pool_forward(x, *, pool_size=2):

@@ -13,6 +13,7 @@ shape (n, 8, 8, 1) and integer ``labels`` of shape (n,)::
 
 import numpy as np
 
+from cnn_lectures._validation import check_int
 from cnn_lectures.scratch._checks import as_float_array, check_ndim
 from cnn_lectures.scratch.activations import relu, relu_grad
 from cnn_lectures.scratch.conv import conv2d_backward, conv2d_forward
@@ -48,11 +49,11 @@ def init_mlp(layer_sizes, *, seed=0):
     Returns:
         dict ``{"dense1_w": (784, 32), "dense1_b": (32,), "dense2_w": (32, 10), ...}``.
     """
-    sizes = list(layer_sizes)
-    if len(sizes) < 2 or any(not isinstance(s, (int, np.integer)) or s < 1 for s in sizes):
+    sizes = [check_int(size, "layer_sizes", min_value=1) for size in layer_sizes]
+    if len(sizes) < 2:
         raise ValueError(
             "`layer_sizes` must list at least two positive integers (input and output width). "
-            f"Received: layer_sizes={layer_sizes!r}"
+            f"Received: layer_sizes={layer_sizes!r}."
         )
     rng = np.random.default_rng(seed)
     params = {}
@@ -102,9 +103,7 @@ def mlp_loss(params, x, y, *, loss="cross_entropy"):
     return value, grads
 
 
-def init_tiny_cnn(
-    *, input_shape=(28, 28, 1), num_classes=10, filters=4, kernel_size=3, seed=0
-):
+def init_tiny_cnn(*, input_shape=(28, 28, 1), num_classes=10, filters=4, kernel_size=3, seed=0):
     """Random parameters of the tiny CNN: conv (same) -> ReLU -> 2x2 max pool -> dense.
 
     Args:
@@ -198,14 +197,10 @@ def sgd_train(loss_fn, params, x, y, *, learning_rate=0.1, epochs=1, batch_size=
     x, y = np.asarray(x), np.asarray(y)
     if len(x) != len(y) or len(x) == 0:
         raise ValueError(
-            "`x` and `y` must hold the same, non-zero number of examples. "
-            f"Received: len(x)={len(x)}, len(y)={len(y)}"
+            f"`x` and `y` must hold the same, non-zero number of examples. Received: len(x)={len(x)}, len(y)={len(y)}"
         )
     if batch_size < 1 or epochs < 0:
-        raise ValueError(
-            "Need batch_size >= 1 and epochs >= 0. "
-            f"Received: batch_size={batch_size}, epochs={epochs}"
-        )
+        raise ValueError(f"Need batch_size >= 1 and epochs >= 0. Received: batch_size={batch_size}, epochs={epochs}")
     rng = np.random.default_rng(seed)
     losses = []
     for _ in range(epochs):
