@@ -52,20 +52,18 @@ def write_run_outputs(out, model, history_table, x_val, y_val, x_test, *, test_t
     Returns:
         A short report (validation accuracy with its 95 % interval, files written).
     """
-    import matplotlib
+    from matplotlib.figure import Figure  # no pyplot: the process's backend stays as the caller set it
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    from cnn_lectures._validation import check_class_indices
     from cnn_lectures.data import write_submission
     from cnn_lectures.evaluation import accuracy_with_ci, confusion_matrix
     from cnn_lectures.plotting import plot_confusion_matrix, plot_training_curves
     from cnn_lectures.prediction import predict_probabilities
 
     out = Path(out)
-    y_true = np.argmax(y_val, axis=1) if np.ndim(y_val) == 2 else np.asarray(y_val)
-    y_pred = np.argmax(predict_probabilities(model, x_val, shift=test_time_shift), axis=1)
-    test_labels = np.argmax(predict_probabilities(model, x_test, shift=test_time_shift), axis=1)
+    y_true = check_class_indices(y_val, "y_val")
+    y_pred = np.argmax(predict_probabilities(model, x_val, shift_pixels=test_time_shift), axis=1)
+    test_labels = np.argmax(predict_probabilities(model, x_test, shift_pixels=test_time_shift), axis=1)
     accuracy, low, high = accuracy_with_ci(y_true, y_pred)
 
     with contextlib.ExitStack() as renames:  # renamed in reverse order of entry: submission last
@@ -77,12 +75,12 @@ def write_run_outputs(out, model, history_table, x_val, y_val, x_test, *, test_t
 
         model.save(model_file)
         history_table.to_csv(history_file, index=False)
-        figure = plot_training_curves(history_table)
-        figure.savefig(curves_file, dpi=100, bbox_inches="tight")
-        plt.close(figure)
-        axes = plot_confusion_matrix(confusion_matrix(y_true, y_pred))
-        axes.figure.savefig(matrix_file, dpi=100, bbox_inches="tight")
-        plt.close(axes.figure)
+        # A bare Figure draws on its own Agg canvas: nothing is registered with pyplot, nothing to close.
+        curves = plot_training_curves(history_table, fig=Figure(figsize=(9.0, 3.5), layout="constrained"))
+        curves.savefig(curves_file, dpi=100, bbox_inches="tight")
+        matrix = Figure(figsize=(0.55 * 10 + 1.8, 0.55 * 10 + 1.2), layout="constrained")
+        plot_confusion_matrix(confusion_matrix(y_true, y_pred), ax=matrix.subplots())
+        matrix.savefig(matrix_file, dpi=100, bbox_inches="tight")
         write_submission(test_labels, submission)
 
     return (

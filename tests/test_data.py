@@ -1,6 +1,5 @@
 """The Kaggle loader on good and malformed inputs, the cache, the sample source, submissions."""
 
-import io
 import os
 import zipfile
 from pathlib import Path
@@ -8,9 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cnn_lectures.data import DataFormatError, DigitData, load_digit_recognizer, write_submission
+from cnn_lectures.data import DataFormatError, DigitData, load_digit_recognizer, loader, write_submission
 from cnn_lectures.data import cache as data_cache
-from cnn_lectures.data import loader
 
 CHECKOUT_DATA_DIR = loader.PROJECT_DATA_DIR  # before the fixture below replaces it
 
@@ -57,15 +55,15 @@ def write_zip(path, members):
 # --- good inputs ---------------------------------------------------------------------------
 
 
-def test_folder_of_csvs_loads_with_kaggle_layout(tmp_path, capsys):
+def test_folder_of_csvs_loads_with_kaggle_layout_and_describes_it_without_printing(tmp_path, capsys):
     data = load_digit_recognizer(write_folder(tmp_path / "kaggle"))
     assert isinstance(data, DigitData) and data.source == "kaggle"
     assert data.x_train.shape == (3, 784) and data.x_train.dtype == np.uint8
     assert data.y_train.tolist() == [1, 0, 9] and np.issubdtype(data.y_train.dtype, np.integer)
     assert data.x_test.shape == (2, 784) and data.x_test.dtype == np.uint8
     assert data.x_train[0, 5] == 255 and data.x_train[2, 783] == 7 and data.x_test[0, 0] == 3
-    out = capsys.readouterr().out.strip().splitlines()
-    assert len(out) == 1 and "Kaggle" in out[0]
+    assert capsys.readouterr().out == ""  # the caller prints data.description if it wants to
+    assert data.description.startswith("Using Kaggle's Digit Recognizer files (") and "3 labelled" in data.description
 
 
 @pytest.mark.parametrize(
@@ -106,21 +104,34 @@ def test_zip_and_folder_holding_zip_load_in_memory(tmp_path):
 BAD_TRAIN = {
     "empty file": ("", r"train\.csv: the file is empty"),
     "header only": (TRAIN_HEADER + "\n", r"no data rows"),
-    "wrong header": (TRAIN_HEADER.replace("pixel7,", "pixel_7,") + "\n" + row(1) + "\n",
-                     r"line 1: header column 9 is 'pixel_7'; expected 'pixel7'"),
+    "wrong header": (
+        TRAIN_HEADER.replace("pixel7,", "pixel_7,") + "\n" + row(1) + "\n",
+        r"line 1: header column 9 is 'pixel_7'; expected 'pixel7'",
+    ),
     "no label column": (TEST_HEADER + "\n" + row() + "\n", r"line 1: .*785.*'label' column is missing"),
-    "duplicate header column": (TRAIN_HEADER.replace("pixel1,", "pixel0,") + "\n" + row(1) + "\n",
-                                r"line 1: header column 3 is 'pixel0'; expected 'pixel1'"),
+    "duplicate header column": (
+        TRAIN_HEADER.replace("pixel1,", "pixel0,") + "\n" + row(1) + "\n",
+        r"line 1: header column 3 is 'pixel0'; expected 'pixel1'",
+    ),
     "extra field": (GOOD_TRAIN.replace(row(0), row(0) + ",0"), r"line 3: the row has 786 fields; expected 785"),
     "short row": (GOOD_TRAIN.replace(row(0), row(0)[:-2]), r"line 3: the row has 784 fields; expected 785"),
-    "non-numeric": (GOOD_TRAIN.replace(row(0), row(0, p10="x")),
-                    r"line 3, column 'pixel10': value 'x' is not an integer; expected a pixel value 0\.\.255"),
-    "fractional": (GOOD_TRAIN.replace(row(0), row(0, p2="1.5")), r"line 3, column 'pixel2': value '1\.5' is not an integer"),
-    "pixel out of range": (GOOD_TRAIN.replace(row(0), row(0, p3=256)),
-                           r"line 3, column 'pixel3': value 256 is out of range; expected a pixel value 0\.\.255"),
+    "non-numeric": (
+        GOOD_TRAIN.replace(row(0), row(0, p10="x")),
+        r"line 3, column 'pixel10': value 'x' is not an integer; expected a pixel value 0\.\.255",
+    ),
+    "fractional": (
+        GOOD_TRAIN.replace(row(0), row(0, p2="1.5")),
+        r"line 3, column 'pixel2': value '1\.5' is not an integer",
+    ),
+    "pixel out of range": (
+        GOOD_TRAIN.replace(row(0), row(0, p3=256)),
+        r"line 3, column 'pixel3': value 256 is out of range; expected a pixel value 0\.\.255",
+    ),
     "negative pixel": (GOOD_TRAIN.replace(row(0), row(0, p3=-1)), r"line 3, column 'pixel3': value -1 is out of range"),
-    "label out of range": (GOOD_TRAIN.replace(row(0), row(10)),
-                           r"line 3, column 'label': value 10 is out of range; expected a label 0\.\.9"),
+    "label out of range": (
+        GOOD_TRAIN.replace(row(0), row(10)),
+        r"line 3, column 'label': value 10 is out of range; expected a label 0\.\.9",
+    ),
     "empty field": (GOOD_TRAIN.replace(row(0), row(0, p4="")), r"line 3, column 'pixel4': value '' is not an integer"),
     "quoted value": (GOOD_TRAIN.replace(row(0), row(0, p4='"4"')), r"line 3, column 'pixel4': value '\"4\"'"),
     "binary garbage": (GOOD_TRAIN.replace(row(0), row(0, p9="\x00\xff")), r"line 3, column 'pixel9'"),
@@ -145,7 +156,9 @@ def test_test_file_with_label_column_is_refused(tmp_path):
 
 def test_missing_file_names_path_and_how_to_get_the_data(tmp_path):
     folder = write_folder(tmp_path / "half", test=None)
-    with pytest.raises(FileNotFoundError, match=r"test\.csv not found.*kaggle competitions download -c digit-recognizer"):
+    with pytest.raises(
+        FileNotFoundError, match=r"test\.csv not found.*kaggle competitions download -c digit-recognizer"
+    ):
         load_digit_recognizer(folder)
     with pytest.raises(FileNotFoundError, match=r"nowhere does not exist.*kaggle competitions download"):
         load_digit_recognizer(tmp_path / "nowhere")
@@ -160,7 +173,10 @@ def test_corrupt_zip_names_the_zip(tmp_path):
 
 def test_zip_without_train_csv_names_the_zip_and_its_contents(tmp_path):
     path = write_zip(tmp_path / "digit-recognizer.zip", {"test.csv": GOOD_TEST, "sample_submission.csv": "x"})
-    with pytest.raises(DataFormatError, match=r"digit-recognizer\.zip: the zip has no train\.csv \(it holds: sample_submission\.csv, test\.csv\)"):
+    with pytest.raises(
+        DataFormatError,
+        match=r"digit-recognizer\.zip: the zip has no train\.csv \(it holds: sample_submission\.csv, test\.csv\)",
+    ):
         load_digit_recognizer(path)
 
 
@@ -237,6 +253,22 @@ def test_the_checkouts_data_folder_is_this_projects():
     assert (CHECKOUT_DATA_DIR.parent / "pyproject.toml").is_file()
 
 
+def test_an_installed_package_has_no_checkout_data_folder(tmp_path, monkeypatch):
+    # In a wheel the package sits in site-packages, whose parent is no checkout: no data/ there.
+    installed = tmp_path / "lib" / "python3.11" / "site-packages" / "cnn_lectures" / "data"
+    installed.mkdir(parents=True)
+    (installed.parents[1] / "pyproject.toml").write_text("")  # even a stray file there does not count
+    monkeypatch.setattr(loader, "__file__", str(installed / "loader.py"))
+    assert loader._checkout_data_dir() is None
+    checkout = tmp_path / "checkout"
+    (checkout / "cnn_lectures" / "data").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("")
+    monkeypatch.setattr(loader, "__file__", str(checkout / "cnn_lectures" / "data" / "loader.py"))
+    assert loader._checkout_data_dir() == checkout.resolve() / "data"
+    monkeypatch.setattr(loader, "PROJECT_DATA_DIR", None)
+    assert loader.default_kaggle_dir() is None  # and auto falls back to the sample
+
+
 def test_cache_is_used_never_stale_and_rebuilt_when_corrupt(tmp_path):
     folder = write_folder(tmp_path / "k")
     paths = (folder / "train.csv", folder / "test.csv")
@@ -264,13 +296,23 @@ def test_foreign_or_pickled_cache_is_rebuilt(tmp_path):
     file = data_cache.cache_file(paths)
     stamp = data_cache.stamp(paths)
     # Right stamp, wrong shapes: refused.
-    np.savez(file, x_train=np.zeros((2, 10), np.uint8), y_train=np.zeros(2, np.int64),
-             x_test=np.zeros((1, 784), np.uint8), stamp=np.array(stamp))
+    np.savez(
+        file,
+        x_train=np.zeros((2, 10), np.uint8),
+        y_train=np.zeros(2, np.int64),
+        x_test=np.zeros((1, 784), np.uint8),
+        stamp=np.array(stamp),
+    )
     assert data_cache.load(paths) is None
     # Object arrays need pickle, which is never allowed.
     with open(file, "wb") as handle:
-        np.savez(handle, x_train=np.array([object()], dtype=object), y_train=np.zeros(1), x_test=np.zeros(1),
-                 stamp=np.array(stamp))
+        np.savez(
+            handle,
+            x_train=np.array([object()], dtype=object),
+            y_train=np.zeros(1),
+            x_test=np.zeros(1),
+            stamp=np.array(stamp),
+        )
     assert data_cache.load(paths) is None
     assert load_digit_recognizer(folder).x_train.shape == (3, 784)
 
@@ -293,18 +335,20 @@ def test_write_submission_matches_kaggle_format(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "labels, message",
+    "labels, error, message",
     [
-        (np.array([1, 10]), r"labels must be integers 0-9\. Received 10 at index 1"),
-        (np.array([-1, 2]), r"labels must be integers 0-9\. Received -1 at index 0"),
-        (np.array([1.5, 2.0]), r"labels must be integers 0-9\. Received 1\.5 at index 0"),
-        (np.zeros((2, 10), int), r"labels must be integers 0-9 of shape \(n,\).*Received shape: \(2, 10\)"),
-        (np.array(["1", "2"]), r"labels must be integers 0-9\. Received dtype"),
-        (np.array([], int), r"Received shape: \(0,\)"),
+        (np.array([1, 10]), ValueError, r"`labels` must hold labels 0..9. Received: labels\[1\]=10"),
+        (np.array([-1, 2]), ValueError, r"Received: labels\[0\]=-1"),
+        (np.array([1.5, 2.0]), ValueError, r"whole-number labels. Received: labels\[0\]=1.5"),
+        (np.array([1.0, np.nan]), ValueError, r"Received: labels\[1\]=nan"),
+        (np.zeros((2, 10), int), ValueError, r"integers 0-9 of shape \(n,\).*Received: labels.shape=\(2, 10\)"),
+        (np.array(["1", "2"]), TypeError, r"Received: labels.dtype=<U1"),
+        (np.array([True, False]), TypeError, r"Received: labels.dtype=bool"),
+        (np.array([], int), ValueError, r"Received: labels.shape=\(0,\)"),
     ],
 )
-def test_write_submission_rejects_bad_labels_and_leaves_no_file(tmp_path, labels, message):
-    with pytest.raises(ValueError, match=message):
+def test_write_submission_rejects_bad_labels_and_leaves_no_file(tmp_path, labels, error, message):
+    with pytest.raises(error, match=message):
         write_submission(labels, tmp_path / "submission.csv")
     assert list(tmp_path.iterdir()) == []
 

@@ -13,9 +13,22 @@ from cnn_lectures.data.csv_format import parse_test_csv, parse_train_csv
 SOURCES = ("auto", "kaggle", "sample", "mnist")
 DATA_ENV = "CNN_LECTURES_DATA"
 DEFAULT_DIR = Path("data")
-# The checkout's own data/ folder, so that notebooks (whose kernels start in notebooks/) and
-# scripts run from any folder of the checkout find the files a user put there.
-PROJECT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+
+def _checkout_data_dir():
+    """The source checkout's ``data/`` folder, or None when the package is installed (a wheel).
+
+    Notebooks (whose kernels start in notebooks/) and scripts run from any folder of the
+    checkout find the files a user put there. An installed package lives in ``site-packages``,
+    whose parent is no checkout: there is no such folder then.
+    """
+    root = Path(__file__).resolve().parents[2]
+    if (root / "pyproject.toml").is_file() and (root / "cnn_lectures").is_dir() and "site-packages" not in root.parts:
+        return root / "data"
+    return None
+
+
+PROJECT_DATA_DIR = _checkout_data_dir()
 
 
 @dataclass(frozen=True)
@@ -50,8 +63,9 @@ class DigitData:
 
         return pd.DataFrame(self.x_test, columns=[f"pixel{i}" for i in range(self.x_test.shape[1])])
 
-    def describe(self):
-        """One line: which data, from where, how many images."""
+    @property
+    def description(self):
+        """One line for the caller to print: which data, from where, how many images."""
         names = {"kaggle": "Kaggle's Digit Recognizer files", "sample": "the embedded sample", "mnist": "Keras's MNIST"}
         return (
             f"Using {names[self.source]} ({self.origin}): "
@@ -60,7 +74,7 @@ class DigitData:
 
 
 def load_digit_recognizer(path=None, *, source="auto"):
-    """Load the Digit Recognizer data and print one line saying which data it uses.
+    """Load the Digit Recognizer data; ``.description`` says which data it is (print it yourself).
 
     Args:
         path: a folder with ``train.csv`` and ``test.csv``, a folder with Kaggle's
@@ -93,7 +107,6 @@ def load_digit_recognizer(path=None, *, source="auto"):
     else:
         folder = path if path is not None else (default_kaggle_dir() or DEFAULT_DIR)
         data = load_kaggle(folder)
-    print(data.describe())
     return data
 
 
@@ -110,19 +123,22 @@ def load_kaggle(path):
         cache.store(paths, x_train, y_train, x_test)
     else:
         x_train, y_train, x_test = cached
-    return DigitData(x_train, y_train, x_test, source="kaggle", origin=str(paths[0] if kind == "zip" else paths[0].parent))
+    return DigitData(
+        x_train, y_train, x_test, source="kaggle", origin=str(paths[0] if kind == "zip" else paths[0].parent)
+    )
 
 
 def default_kaggle_dir():
     """Where ``source="auto"`` looks for Kaggle's files when no path is given.
 
     ``$CNN_LECTURES_DATA`` if set (whether or not it holds the files: a wrong setting is an
-    error, not a silent fallback), else ``./data`` or the checkout's ``data/`` folder if it holds
-    Kaggle's files, else None (the embedded sample).
+    error, not a silent fallback), else ``./data`` or, when the package runs from a source
+    checkout, the checkout's ``data/`` folder if it holds Kaggle's files, else None (the
+    embedded sample).
     """
     if os.environ.get(DATA_ENV):
         return os.environ[DATA_ENV]
     for folder in (DEFAULT_DIR, PROJECT_DATA_DIR):
-        if archive.has_kaggle_files(folder):
+        if folder is not None and archive.has_kaggle_files(folder):
             return folder
     return None
