@@ -1,6 +1,7 @@
 # cnn_lectures: every target that needs Python creates or reuses .venv from requirements.txt.
 #   make run        train the lecture's CNN on the default data (Kaggle's files if present, else the sample)
 #   make test       unit tests, then every notebook under nbval (quick mode)
+#   make check      the fast tier: unit tests not marked slow (pytest -m "not slow")
 #   make lab        Jupyter Lab on notebooks/
 #   make notebooks  re-execute every notebook in place with full settings (refreshes stored outputs)
 #   make data       download Kaggle's files into data/ (needs the kaggle CLI and an API token)
@@ -34,6 +35,12 @@ run: $(STAMP)
 	$(BIN)/python -m cnn_lectures train --preset lecture
 
 test: unit-test notebook-test
+
+# The fast tier: every unit test not marked slow (no training run over a few seconds, no fresh
+# interpreter), for the edit-test loop; make test (CI) still runs everything.
+.PHONY: check
+check: $(STAMP)
+	CNN_LECTURES_QUICK=1 $(BIN)/python -m pytest -m "not slow" tests
 
 unit-test: $(STAMP)
 	CNN_LECTURES_QUICK=1 $(BIN)/python -m pytest tests
