@@ -67,8 +67,11 @@ class DigitData:
     def description(self):
         """One line for the caller to print: which data, from where, how many images."""
         names = {"kaggle": "Kaggle's Digit Recognizer files", "sample": "the embedded sample", "mnist": "Keras's MNIST"}
+        # A folder or file by its name only: the full path differs between machines, and a
+        # notebook's stored output should not show one (``origin`` keeps it).
+        where = Path(self.origin).name if self.source == "kaggle" else self.origin
         return (
-            f"Using {names[self.source]} ({self.origin}): "
+            f"Using {names[self.source]} ({where}): "
             f"{len(self.x_train):,} labelled training images, {len(self.x_test):,} test images."
         )
 
