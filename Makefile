@@ -4,6 +4,7 @@
 #   make check      the fast tier: unit tests not marked slow (pytest -m "not slow")
 #   make lab        Jupyter Lab on notebooks/
 #   make notebooks  re-execute every notebook in place with full settings (refreshes stored outputs)
+#   make models     retrain the shipped checkpoints (cnn_lectures/pretrained/) on Kaggle's files
 #   make data       download Kaggle's files into data/ (needs the kaggle CLI and an API token)
 #   make clean      remove the virtual environment, caches and outputs
 
@@ -18,7 +19,7 @@ NOTEBOOK_TIMEOUT ?= 3600
 # TensorFlow's environment for every target (cnn_lectures/runtime.py explains each; the CLI,
 # the notebook kernel and the tests set the same defaults themselves when run without make).
 export TF_ENABLE_ONEDNN_OPTS ?= 1
-export TF_CPP_MIN_LOG_LEVEL ?= 2
+export TF_CPP_MIN_LOG_LEVEL ?= 3
 
 .PHONY: run test unit-test notebook-test lab notebooks data clean
 
@@ -68,6 +69,11 @@ notebook-expectations: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
+
+# The lecture and best presets trained on Kaggle's split, with their manifests (cnn_lectures/checkpoints.py).
+.PHONY: models
+models: $(STAMP)
+	$(BIN)/python -m cnn_lectures.checkpoints
 
 notebooks: $(STAMP)
 	@for nb in $(NOTEBOOKS); do \
