@@ -75,12 +75,12 @@ def _kaggle_data_available():
 def pytest_collection_modifyitems(config, items):
     kaggle = _kaggle_data_available()
     with_results = []
-    for item in items:
+    for index, item in enumerate(items):
         cell = getattr(item, "cell", None)
         if cell is not None and not kaggle and KAGGLE_MARKER in cell.get("source", ""):
             item.options["check"] = False
         with_results.append(item)
-        following = items[len(with_results)] if len(with_results) < len(items) else None
+        following = items[index + 1] if index + 1 < len(items) else None  # not len(with_results): it grows
         if isinstance(item, nbval.plugin.IPyNbCell) and getattr(following, "parent", None) is not item.parent:
             with_results.append(RecordedResults.from_parent(item.parent, name="recorded results"))
     items[:] = with_results
