@@ -19,8 +19,10 @@ def environment(tmp_path):
 
 def test_a_run_killed_mid_epoch_resumes_at_that_epoch_and_finishes(tiny_kaggle, tmp_path):
     out = tmp_path / "out"
+    # Batches of 2 (270 steps): with oneDNN on an epoch of 16-image batches took 0.4 s, so epoch 3 could end
+    # before the kill sent on its first line arrived, and the run resumed after it instead of in it.
     command = cli_command(
-        "train", "--data", tiny_kaggle, "--epochs", "4", "--batch-size", "16", "--augment", "generator", "--out", out
+        "train", "--data", tiny_kaggle, "--epochs", "4", "--batch-size", "2", "--augment", "generator", "--out", out
     )
     first = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment(tmp_path)
