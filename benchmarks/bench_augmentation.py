@@ -76,8 +76,11 @@ def pipeline_seconds(data):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default="/work/shared/digit-recognizer/digit-recognizer.zip",
-                        help="digit-recognizer.zip or a folder with train.csv")
+    parser.add_argument(
+        "--data",
+        default="/work/shared/digit-recognizer/digit-recognizer.zip",
+        help="digit-recognizer.zip or a folder with train.csv",
+    )
     parser.add_argument("--images", type=int, default=20000)
     parser.add_argument("--epochs", type=int, default=4, help="epochs per mode; the first is not counted")
     parser.add_argument("--batch-size", type=int, default=250)
@@ -89,16 +92,20 @@ def main(argv=None):
 
     x, y = load_train_csv(args.data, args.images)
     modes = MODES if args.keras_layers else MODES[:3]
-    print(f"{len(x)} images, batch {args.batch_size}, {args.epochs} epochs per mode, {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.2f} at start", flush=True)
+    print(
+        f"{len(x)} images, batch {args.batch_size}, {args.epochs} epochs per mode, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.2f} at start",
+        flush=True,
+    )
 
     data, models = {}, {}
     for mode in modes:
         data[mode] = training_data(mode, x, y, batch_size=args.batch_size, seed=args.seed)
         keras.utils.set_random_seed(args.seed)
         models[mode] = lecture_cnn()
-        models[mode].compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy",
-                             metrics=["accuracy"])
+        models[mode].compile(
+            optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy", metrics=["accuracy"]
+        )
     pipeline = {mode: pipeline_seconds(data[mode]) for mode in modes}
 
     wall = {mode: [] for mode in modes}
@@ -115,10 +122,14 @@ def main(argv=None):
     def median(values):
         return statistics.median(values[1:])
 
-    print(f"{'mode':<10} {'wall s/epoch':>12} {'vs none':>8} {'CPU s/epoch':>12} {'vs none':>8} {'pipeline alone s':>17}")
+    print(
+        f"{'mode':<10} {'wall s/epoch':>12} {'vs none':>8} {'CPU s/epoch':>12} {'vs none':>8} {'pipeline alone s':>17}"
+    )
     for mode in modes:
-        print(f"{mode:<10} {median(wall[mode]):>12.2f} {median(wall[mode]) / median(wall['none']):>7.2f}x "
-              f"{median(cpu[mode]):>12.2f} {median(cpu[mode]) / median(cpu['none']):>7.2f}x {pipeline[mode]:>17.2f}")
+        print(
+            f"{mode:<10} {median(wall[mode]):>12.2f} {median(wall[mode]) / median(wall['none']):>7.2f}x "
+            f"{median(cpu[mode]):>12.2f} {median(cpu[mode]) / median(cpu['none']):>7.2f}x {pipeline[mode]:>17.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -37,18 +37,37 @@ def minutes(seconds):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default="../shared/digit-recognizer", help="as the CLI's --data (from the repository root)")
+    parser.add_argument(
+        "--data", default="../shared/digit-recognizer", help="as the CLI's --data (from the repository root)"
+    )
     parser.add_argument("--out", default="outputs/best", help="as the CLI's --out")
     parser.add_argument("extra", nargs="*", help="more CLI arguments, after --")
     args = parser.parse_args(argv)
 
-    command = [sys.executable, "-m", "cnn_lectures", "train", "--data", args.data, "--preset", "best",
-               "--out", args.out, *args.extra]
+    command = [
+        sys.executable,
+        "-m",
+        "cnn_lectures",
+        "train",
+        "--data",
+        args.data,
+        "--preset",
+        "best",
+        "--out",
+        args.out,
+        *args.extra,
+    ]
     print("$", " ".join(command[1:]), f"  (in {ROOT}, load average {os.getloadavg()[0]:.2f})", flush=True)
     epochs, reported = [], None
     start = time.perf_counter()
-    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          env={**os.environ, "PYTHONUNBUFFERED": "1"}) as process:
+    with subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    ) as process:
         for line in process.stdout:
             print(line, end="", flush=True)
             if match := EPOCH_LINE.match(line):

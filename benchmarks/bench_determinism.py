@@ -45,15 +45,22 @@ print("RESULT " + json.dumps({"wall": walls[1:], "cpu": cpus[1:]}))
 
 def run(path, images, epochs, deterministic):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    out = subprocess.run([sys.executable, "-c", WORKER, path, str(images), str(epochs), "1" if deterministic else "0"],
-                         capture_output=True, text=True, env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", WORKER, path, str(images), str(epochs), "1" if deterministic else "0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     line = next(line for line in out.stdout.splitlines() if line.startswith("RESULT "))
-    return json.loads(line[len("RESULT "):])
+    return json.loads(line[len("RESULT ") :])
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    default = os.environ.get("CNN_LECTURES_DATA") or str(Path(__file__).resolve().parents[2] / "shared" / "digit-recognizer")
+    default = os.environ.get("CNN_LECTURES_DATA") or str(
+        Path(__file__).resolve().parents[2] / "shared" / "digit-recognizer"
+    )
     parser.add_argument("path", nargs="?", default=default)
     parser.add_argument("--images", type=int, default=10000)
     parser.add_argument("--epochs", type=int, default=4)
@@ -66,13 +73,17 @@ def main():
             result = run(args.path, args.images, args.epochs, deterministic)
             for key in ("wall", "cpu"):
                 results[deterministic][key] += result[key]
-    print(f"lecture CNN, {args.images:,} images, batch 250, fast augmentation, epochs 2..{args.epochs}, "
-          f"{args.rounds} rounds, {os.cpu_count()} CPUs (medians)")
+    print(
+        f"lecture CNN, {args.images:,} images, batch 250, fast augmentation, epochs 2..{args.epochs}, "
+        f"{args.rounds} rounds, {os.cpu_count()} CPUs (medians)"
+    )
     base = {key: statistics.median(results[False][key]) for key in ("wall", "cpu")}
     for deterministic, label in ((False, "default"), (True, "deterministic (--seed)")):
         wall, cpu = (statistics.median(results[deterministic][key]) for key in ("wall", "cpu"))
-        print(f"  {label:24s} wall {wall:6.2f} s/epoch ({wall / base['wall']:.2f}x)   "
-              f"CPU {cpu:6.2f} s/epoch ({cpu / base['cpu']:.2f}x)")
+        print(
+            f"  {label:24s} wall {wall:6.2f} s/epoch ({wall / base['wall']:.2f}x)   "
+            f"CPU {cpu:6.2f} s/epoch ({cpu / base['cpu']:.2f}x)"
+        )
     return 0
 
 

@@ -22,7 +22,9 @@ from pathlib import Path
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    default = os.environ.get("CNN_LECTURES_DATA") or str(Path(__file__).resolve().parents[2] / "shared" / "digit-recognizer")
+    default = os.environ.get("CNN_LECTURES_DATA") or str(
+        Path(__file__).resolve().parents[2] / "shared" / "digit-recognizer"
+    )
     parser.add_argument("path", nargs="?", default=default)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
@@ -51,8 +53,10 @@ def main():
         lecture.append(time.perf_counter() - start)
 
     kind = "zip (read in memory)" if zipfile.is_zipfile(locate(args.path)[1][0]) else "CSV files"
-    print(f"data: {args.path} [{kind}]: {len(data.x_train):,} + {len(data.x_test):,} rows; "
-          f"{os.cpu_count()} CPUs; median of {args.repeat}")
+    print(
+        f"data: {args.path} [{kind}]: {len(data.x_train):,} + {len(data.x_test):,} rows; "
+        f"{os.cpu_count()} CPUs; median of {args.repeat}"
+    )
     print(f"  cold load (empty cache)         {statistics.median(cold):6.3f} s   (target <= 1.0 s)")
     print(f"  cached load                     {statistics.median(cached):6.3f} s   (target <= 0.1 s)")
     print(f"  lecture: pd.read_csv + /255.0   {statistics.median(lecture):6.3f} s")

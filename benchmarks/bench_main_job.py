@@ -31,7 +31,7 @@ import zipfile
 from pathlib import Path
 
 LECTURE_SCRIPT = textwrap.dedent(
-    '''
+    """
     import sys
     import numpy as np
     import pandas as pd
@@ -80,7 +80,7 @@ LECTURE_SCRIPT = textwrap.dedent(
     results = np.argmax(model.predict(test, verbose=0), axis=1)
     submission = pd.DataFrame({"ImageId": range(1, len(results) + 1), "Label": results})
     submission.to_csv(sys.argv[2], index=False)
-    '''
+    """
 )
 
 ACCURACY = re.compile(r"Validation accuracy: ([0-9.]+)")
@@ -113,7 +113,7 @@ def timed(command, env):
 
 
 def onednn_probe(env):
-    """"on" if TensorFlow logs "oneDNN custom operations are on" at import in ``env``, else "no line"."""
+    """ "on" if TensorFlow logs "oneDNN custom operations are on" at import in ``env``, else "no line"."""
     err = subprocess.run([sys.executable, "-c", "import tensorflow"], capture_output=True, text=True, env=env).stderr
     return "on" if "oneDNN custom operations are on" in err else "no line"
 
@@ -122,8 +122,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", required=True, help="Kaggle's folder (CSVs or digit-recognizer.zip)")
     parser.add_argument("--pairs", type=int, default=2, help="A B pairs to run (default 2)")
-    parser.add_argument("--baseline-env", choices=("student", "project"), default="student",
-                        help="the lecture code's environment: a student's (default) or the project's")
+    parser.add_argument(
+        "--baseline-env",
+        choices=("student", "project"),
+        default="student",
+        help="the lecture code's environment: a student's (default) or the project's",
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -138,8 +142,21 @@ def main(argv=None):
             configure_environment(student_env)
         runs = {
             "A lecture code": ([sys.executable, str(script), str(folder), str(scratch / "a.csv")], student_env),
-            "B cnn_lectures": ([sys.executable, "-m", "cnn_lectures", "train", "--data", str(folder),
-                                "--preset", "lecture", "--out", str(scratch / "out")], dict(os.environ)),
+            "B cnn_lectures": (
+                [
+                    sys.executable,
+                    "-m",
+                    "cnn_lectures",
+                    "train",
+                    "--data",
+                    str(folder),
+                    "--preset",
+                    "lecture",
+                    "--out",
+                    str(scratch / "out"),
+                ],
+                dict(os.environ),
+            ),
         }
         # The CLI keeps TensorFlow's start-up log off stderr, so ask a bare import in each environment.
         onednn_line = {label: onednn_probe(env) for label, (_, env) in runs.items()}
@@ -150,8 +167,11 @@ def main(argv=None):
                 match = ACCURACY.search(out)
                 onednn = onednn_line[label]
                 rows.append((pair, label, wall, cpu, float(match.group(1)) if match else float("nan"), onednn))
-                print(f"pair {pair} {label}: wall {wall:7.1f} s  CPU {cpu:7.1f} s  "
-                      f"val accuracy {rows[-1][4]:.4f}  oneDNN line: {onednn}", flush=True)
+                print(
+                    f"pair {pair} {label}: wall {wall:7.1f} s  CPU {cpu:7.1f} s  "
+                    f"val accuracy {rows[-1][4]:.4f}  oneDNN line: {onednn}",
+                    flush=True,
+                )
     walls, cpus = [], []
     for pair in range(1, args.pairs + 1):
         a, b = [row for row in rows if row[0] == pair]

@@ -47,8 +47,11 @@ def compiled_model(way, *, seed, steps_per_execution):
     keras.utils.set_random_seed(seed)  # the same initial weights for every way
     model = lecture_cnn()
     model.compile(
-        optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy", metrics=["accuracy"],
-        steps_per_execution=steps_per_execution if way.startswith("spe") else 1, jit_compile=way == "jit",
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+        steps_per_execution=steps_per_execution if way.startswith("spe") else 1,
+        jit_compile=way == "jit",
     )
     return model
 
@@ -92,12 +95,20 @@ def input_images_per_second(way, data, x, y, *, batch_size):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default="/work/shared/digit-recognizer",
-                        help="folder with train.csv (or digit-recognizer.zip), or the zip")
+    parser.add_argument(
+        "--data",
+        default="/work/shared/digit-recognizer",
+        help="folder with train.csv (or digit-recognizer.zip), or the zip",
+    )
     parser.add_argument("--epochs", type=int, default=5, help="epochs per way; the first is not timed")
     parser.add_argument("--batch-size", type=int, default=250)
-    parser.add_argument("--steps-per-execution", type=int, default=8, metavar="N",
-                        help="also time the pipeline with steps_per_execution=N (1: don't)")
+    parser.add_argument(
+        "--steps-per-execution",
+        type=int,
+        default=8,
+        metavar="N",
+        help="also time the pipeline with steps_per_execution=N (1: don't)",
+    )
     parser.add_argument("--jit", action="store_true", help="also time jit_compile=True (slow on CPU)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -109,34 +120,48 @@ def main(argv=None):
         to_images(normalize(digits.x_train)), one_hot(digits.y_train), val_fraction=0.1, seed=2
     )
     names = ways(args)
-    print(f"{len(x_train):,} training / {len(x_val):,} validation images, batch {args.batch_size}, "
-          f"{args.epochs} epochs per way, {os.cpu_count()} CPUs, TensorFlow {tf.__version__}, "
-          f"load average {os.getloadavg()[0]:.2f} at start", flush=True)
+    print(
+        f"{len(x_train):,} training / {len(x_val):,} validation images, batch {args.batch_size}, "
+        f"{args.epochs} epochs per way, {os.cpu_count()} CPUs, TensorFlow {tf.__version__}, "
+        f"load average {os.getloadavg()[0]:.2f} at start",
+        flush=True,
+    )
 
     wall, cpu, accuracy, input_rate = {}, {}, {}, {}
     for name in names:
-        data = augmented_dataset(x_train, y_train, batch_size=args.batch_size, augment=name == "augmented",
-                                 seed=args.seed)
+        data = augmented_dataset(
+            x_train, y_train, batch_size=args.batch_size, augment=name == "augmented", seed=args.seed
+        )
         input_rate[name] = input_images_per_second(name, data, x_train, y_train, batch_size=args.batch_size)
         model = compiled_model(name, seed=args.seed, steps_per_execution=args.steps_per_execution)
         clock = fit(name, model, data, x_train, y_train, epochs=args.epochs, batch_size=args.batch_size)
         wall[name], cpu[name] = clock.wall, clock.cpu
         accuracy[name] = model.evaluate(x_val, y_val, batch_size=1000, verbose=0)[1]
-        print(f"  {name}: epochs " + " ".join(f"{seconds:.1f}s" for seconds in clock.wall)
-              + f", validation accuracy {accuracy[name]:.4f}", flush=True)
+        print(
+            f"  {name}: epochs "
+            + " ".join(f"{seconds:.1f}s" for seconds in clock.wall)
+            + f", validation accuracy {accuracy[name]:.4f}",
+            flush=True,
+        )
     print(f"load average {os.getloadavg()[0]:.2f} at end\n")
 
     def rate(seconds):
         return len(x_train) / statistics.median(seconds[1:])
 
-    print(f"{'way':<10} {'images/s wall':>13} {'vs numpy':>8} {'images/s CPU':>13} {'vs numpy':>8} "
-          f"{'val accuracy':>12} {'input alone images/s':>20}")
+    print(
+        f"{'way':<10} {'images/s wall':>13} {'vs numpy':>8} {'images/s CPU':>13} {'vs numpy':>8} "
+        f"{'val accuracy':>12} {'input alone images/s':>20}"
+    )
     for name in names:
-        print(f"{name:<10} {rate(wall[name]):>13,.0f} {rate(wall[name]) / rate(wall['numpy']):>7.2f}x "
-              f"{rate(cpu[name]):>13,.0f} {rate(cpu[name]) / rate(cpu['numpy']):>7.2f}x "
-              f"{accuracy[name]:>12.4f} {input_rate[name]:>20,.0f}")
-    print("\nimages/s CPU: images per CPU-second of this process (all its threads); on an idle machine "
-          "images/s wall is what a user waits for.")
+        print(
+            f"{name:<10} {rate(wall[name]):>13,.0f} {rate(wall[name]) / rate(wall['numpy']):>7.2f}x "
+            f"{rate(cpu[name]):>13,.0f} {rate(cpu[name]) / rate(cpu['numpy']):>7.2f}x "
+            f"{accuracy[name]:>12.4f} {input_rate[name]:>20,.0f}"
+        )
+    print(
+        "\nimages/s CPU: images per CPU-second of this process (all its threads); on an idle machine "
+        "images/s wall is what a user waits for."
+    )
 
 
 if __name__ == "__main__":

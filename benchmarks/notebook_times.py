@@ -48,8 +48,11 @@ def main(argv=None):
             continue
         total += seconds
         cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
-        day = next(c["metadata"]["execution"]["iopub.execute_input"][:10] for c in cells
-                   if "execute_input" in str(c.get("metadata", {}).get("execution", {})))
+        day = next(
+            c["metadata"]["execution"]["iopub.execute_input"][:10]
+            for c in cells
+            if "execute_input" in str(c.get("metadata", {}).get("execution", {}))
+        )
         flag = "" if seconds <= budget else "  OVER"
         print(f"{name:<46} {seconds:7.0f}s {budget:>6}s  {day}{flag}")
     print(f"{'all':<46} {total:7.0f}s {TOTAL_BUDGET_S:>6}s{'' if total <= TOTAL_BUDGET_S else '  OVER'}")

@@ -89,7 +89,9 @@ def validation_split(data, preset):
     from cnn_lectures.preprocessing import normalize, one_hot, to_images, train_val_split
 
     return train_val_split(
-        to_images(normalize(data.x_train)), one_hot(data.y_train), val_fraction=preset.val_fraction,
+        to_images(normalize(data.x_train)),
+        one_hot(data.y_train),
+        val_fraction=preset.val_fraction,
         seed=preset.split_seed,
     )
 
@@ -136,8 +138,10 @@ def stale_reasons(name, data=None, folder=None):
     accuracy = validation_accuracy(model, preset, x_val, y_val)
     slack = ACCURACY_SLACK_IMAGES / len(x_val)
     if abs(accuracy - manifest["val_accuracy"]) > slack + 1e-9:
-        reasons.append(f"{name}: validation accuracy {accuracy:.4f} on {len(x_val):,} images, the manifest says "
-                       f"{manifest['val_accuracy']:.4f} (allowed: ±{ACCURACY_SLACK_IMAGES} images).")
+        reasons.append(
+            f"{name}: validation accuracy {accuracy:.4f} on {len(x_val):,} images, the manifest says "
+            f"{manifest['val_accuracy']:.4f} (allowed: ±{ACCURACY_SLACK_IMAGES} images)."
+        )
     return reasons
 
 
@@ -176,8 +180,12 @@ def train_checkpoint(name, data, *, folder=None, seed=SEED, **overrides):
         "seed": seed,
         "training_seconds": round(seconds, 1),
         "onednn": onednn_reported(),
-        "versions": {"cnn_lectures": cnn_lectures.__version__, "tensorflow": tf.__version__,
-                     "keras": keras.__version__, "numpy": np.__version__},
+        "versions": {
+            "cnn_lectures": cnn_lectures.__version__,
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+            "numpy": np.__version__,
+        },
         "date": datetime.date.today().isoformat(),
     }
     model_file, manifest_file = checkpoint_paths(name, folder)
@@ -191,8 +199,9 @@ def train_checkpoint(name, data, *, folder=None, seed=SEED, **overrides):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m cnn_lectures.checkpoints",
-                                     description="Train the shipped checkpoints on Kaggle's files.")
+    parser = argparse.ArgumentParser(
+        prog="python -m cnn_lectures.checkpoints", description="Train the shipped checkpoints on Kaggle's files."
+    )
     parser.add_argument("names", nargs="*", metavar="NAME", help=f"which to train: {', '.join(NAMES)} (default: all)")
     parser.add_argument("--data", metavar="PATH", help="Kaggle's files (default: as the loader finds them)")
     parser.add_argument("--seed", type=int, default=SEED, help=f"training seed (default {SEED})")
@@ -210,8 +219,10 @@ def main(argv=None):
     data = load_digit_recognizer(args.data, source="kaggle")
     for name in args.names or NAMES:
         manifest = train_checkpoint(name, data, folder=args.out, seed=args.seed)
-        print(f"{name}: validation accuracy {manifest['val_accuracy']:.4f} on {manifest['val_images']:,} images "
-              f"after {manifest['training_seconds']:.0f} s of training.")
+        print(
+            f"{name}: validation accuracy {manifest['val_accuracy']:.4f} on {manifest['val_images']:,} images "
+            f"after {manifest['training_seconds']:.0f} s of training."
+        )
     return 0
 
 

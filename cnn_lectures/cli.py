@@ -75,29 +75,59 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", required=True, metavar="{train,predict}")
 
     train = commands.add_parser("train", help="train a preset and write a Kaggle submission")
-    train.add_argument("--data", metavar="PATH", help="folder with train.csv/test.csv or digit-recognizer.zip, "
-                       "or the zip (default: $CNN_LECTURES_DATA, ./data, else the embedded sample); "
-                       "a folder with both is read from the CSVs")
-    train.add_argument("--preset", default="lecture", type=_preset_name,
-                       help=f"training recipe: {' or '.join(PRESET_NAMES)} (default: lecture)")
-    train.add_argument("--epochs", type=_int_in(1, MAX_EPOCHS, "a number of epochs"), metavar="N",
-                       help=f"override the preset's epochs (1-{MAX_EPOCHS})")
-    train.add_argument("--batch-size", type=_int_in(1, MAX_BATCH_SIZE, "a batch size"), metavar="N",
-                       help=f"override the preset's batch size (1-{MAX_BATCH_SIZE})")
-    train.add_argument("--augment", choices=AUGMENT_CHOICES,
-                       help="override the preset's augmentation (layers: old name of fast)")
-    train.add_argument("--seed", type=_int_in(0, MAX_SEED, "a seed"), metavar="N",
-                       help=f"make the run repeatable (0-{MAX_SEED}): same seed, same machine -> identical files")
+    train.add_argument(
+        "--data",
+        metavar="PATH",
+        help="folder with train.csv/test.csv or digit-recognizer.zip, "
+        "or the zip (default: $CNN_LECTURES_DATA, ./data, else the embedded sample); "
+        "a folder with both is read from the CSVs",
+    )
+    train.add_argument(
+        "--preset",
+        default="lecture",
+        type=_preset_name,
+        help=f"training recipe: {' or '.join(PRESET_NAMES)} (default: lecture)",
+    )
+    train.add_argument(
+        "--epochs",
+        type=_int_in(1, MAX_EPOCHS, "a number of epochs"),
+        metavar="N",
+        help=f"override the preset's epochs (1-{MAX_EPOCHS})",
+    )
+    train.add_argument(
+        "--batch-size",
+        type=_int_in(1, MAX_BATCH_SIZE, "a batch size"),
+        metavar="N",
+        help=f"override the preset's batch size (1-{MAX_BATCH_SIZE})",
+    )
+    train.add_argument(
+        "--augment", choices=AUGMENT_CHOICES, help="override the preset's augmentation (layers: old name of fast)"
+    )
+    train.add_argument(
+        "--seed",
+        type=_int_in(0, MAX_SEED, "a seed"),
+        metavar="N",
+        help=f"make the run repeatable (0-{MAX_SEED}): same seed, same machine -> identical files",
+    )
     train.add_argument("--out", default="outputs", metavar="DIR", help="output folder (default: outputs/)")
 
     predict = commands.add_parser("predict", help="write a submission from a saved model")
     predict.add_argument("--model", required=True, metavar="FILE", help="a model.keras written by train (or .h5)")
     predict.add_argument("--data", metavar="PATH", help="as for train")
-    predict.add_argument("--out", default=SUBMISSION_NAME, metavar="FILE",
-                         help="the submission to write; a folder gets submission.csv inside it")
-    predict.add_argument("--shift", type=_int_in(0, IMAGE_SIZE - 1, "a shift in pixels"), default=0, metavar="N",
-                         help="average predictions over each image and its four N-pixel shifts "
-                         f"(0-{IMAGE_SIZE - 1}; the best preset trains with 1; default 0: off)")
+    predict.add_argument(
+        "--out",
+        default=SUBMISSION_NAME,
+        metavar="FILE",
+        help="the submission to write; a folder gets submission.csv inside it",
+    )
+    predict.add_argument(
+        "--shift",
+        type=_int_in(0, IMAGE_SIZE - 1, "a shift in pixels"),
+        default=0,
+        metavar="N",
+        help="average predictions over each image and its four N-pixel shifts "
+        f"(0-{IMAGE_SIZE - 1}; the best preset trains with 1; default 0: off)",
+    )
     return parser
 
 
@@ -110,16 +140,20 @@ def main(argv=None):
     except UserError as error:
         _print_error(error)
     except KeyboardInterrupt:
-        print("cnn-lectures: interrupted; run the same command again to resume a training run "
-              "from its backup.", file=sys.stderr)
+        print(
+            "cnn-lectures: interrupted; run the same command again to resume a training run from its backup.",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     except SystemExit as done:  # --help, --version
         return done.code if isinstance(done.code, int) else 0
     except Exception as error:  # a bug: still one line, the traceback on request
         if os.environ.get(TRACEBACK_ENV):
             raise
-        _print_error(f"unexpected {type(error).__name__}: {_one_line(error)} "
-                     f"(set {TRACEBACK_ENV}=1 for the traceback, and please report it)")
+        _print_error(
+            f"unexpected {type(error).__name__}: {_one_line(error)} "
+            f"(set {TRACEBACK_ENV}=1 for the traceback, and please report it)"
+        )
     return EXIT_USER_ERROR
 
 
@@ -132,12 +166,19 @@ def _train(args):
     out = _output_folder(args.out)
     backup = out / "backup"
     resuming = _inspect_backup(backup)
-    manifest = run_state.new_manifest(preset=args.preset, epochs=args.epochs, batch_size=args.batch_size,
-                                      augment=_canonical_augment(args.augment), seed=args.seed, data=None)
+    manifest = run_state.new_manifest(
+        preset=args.preset,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        augment=_canonical_augment(args.augment),
+        seed=args.seed,
+        data=None,
+    )
     if resuming:
         stored = _check(run_state.read_manifest, backup)
-        _check(run_state.check_same_run, backup, stored, manifest,
-               fields=[f for f in run_state.SETTINGS if f != "data"])
+        _check(
+            run_state.check_same_run, backup, stored, manifest, fields=[f for f in run_state.SETTINGS if f != "data"]
+        )
     _locate(args.data)
     data = _load(args.data)
     manifest["data"] = run_state.data_fingerprint(data.x_train, data.y_train)
@@ -159,8 +200,9 @@ def _train(args):
 
         table = outputs.history_frame(history, backup / run_state.HISTORY_LOG)
         with _writing(out):
-            report = outputs.write_run_outputs(out, model, table, x_val, y_val, x_test,
-                                               test_time_shift=getattr(preset, "test_time_shift", 0))
+            report = outputs.write_run_outputs(
+                out, model, table, x_val, y_val, x_test, test_time_shift=getattr(preset, "test_time_shift", 0)
+            )
     shutil.rmtree(backup, ignore_errors=True)
     print(report)
     return 0
@@ -174,13 +216,19 @@ def _fit(args, data, backup, manifest, resuming):
     preset = get_preset(args.preset)
     x = to_images(normalize(data.x_train))
     x_train, x_val, y_train, y_val = train_val_split(
-        x, one_hot(data.y_train), val_fraction=getattr(preset, "val_fraction", 0.1),
+        x,
+        one_hot(data.y_train),
+        val_fraction=getattr(preset, "val_fraction", 0.1),
         seed=getattr(preset, "split_seed", 2),
     )
     callbacks, restored = run_state.callbacks(backup, manifest, resuming=resuming)
-    settings = {"validation_data": (x_val, y_val), "seed": args.seed,
-                "deterministic": args.seed is not None,  # --seed N: op determinism too, identical files
-                "callbacks": callbacks, "verbose": "auto" if sys.stdout.isatty() else 2}
+    settings = {
+        "validation_data": (x_val, y_val),
+        "seed": args.seed,
+        "deterministic": args.seed is not None,  # --seed N: op determinism too, identical files
+        "callbacks": callbacks,
+        "verbose": "auto" if sys.stdout.isatty() else 2,
+    }
     for name in ("epochs", "batch_size"):
         if getattr(args, name) is not None:
             settings[name] = getattr(args, name)
@@ -203,11 +251,14 @@ def _fit(args, data, backup, manifest, resuming):
         raise
     except Exception as error:
         if "ResourceExhausted" in type(error).__name__ or isinstance(error, MemoryError):
-            raise UserError(f"Out of memory while training ({_one_line(error, 120)}); "
-                            "try a smaller --batch-size.") from None
+            raise UserError(
+                f"Out of memory while training ({_one_line(error, 120)}); try a smaller --batch-size."
+            ) from None
         if resuming and not restored.done:
-            raise UserError(f"Cannot resume from {backup} ({type(error).__name__}: {_one_line(error, 160)}): "
-                            f"delete {backup} to start afresh.") from None
+            raise UserError(
+                f"Cannot resume from {backup} ({type(error).__name__}: {_one_line(error, 160)}): "
+                f"delete {backup} to start afresh."
+            ) from None
         raise
     return model, history, x_val, y_val, to_images(normalize(data.x_test)), preset
 
@@ -245,8 +296,9 @@ def _predict(args):
     try:
         model = keras.models.load_model(model_path, safe_mode=True, compile=False)
     except Exception as error:
-        raise UserError(f"Cannot load {model_path} as a Keras model ({type(error).__name__}: "
-                        f"{_one_line(error, 200)}).") from None
+        raise UserError(
+            f"Cannot load {model_path} as a Keras model ({type(error).__name__}: {_one_line(error, 200)})."
+        ) from None
     try:
         check_digit_classifier(model)
     except ValueError as error:
@@ -280,8 +332,10 @@ def _model_file(text):
     if not path.is_file():
         raise UserError(f"--model {path} is not a file; expected a .keras file written by `cnn-lectures train`.")
     if path.suffix not in MODEL_SUFFIXES:
-        raise UserError(f"--model {path} is not a .keras (or legacy .h5) file; expected a model.keras "
-                        "written by `cnn-lectures train`.")
+        raise UserError(
+            f"--model {path} is not a .keras (or legacy .h5) file; expected a model.keras "
+            "written by `cnn-lectures train`."
+        )
     return path
 
 
@@ -332,8 +386,10 @@ def _locate(path):
         raise UserError(error) from None
     zip_file = Path(folder).expanduser() / archive.ZIP_NAME
     if kind == "csv" and zip_file.is_file():
-        print(f"{Path(folder)} holds both train.csv/test.csv and {archive.ZIP_NAME}: using the CSVs "
-              "(the order is: the two CSVs, then the zip).")
+        print(
+            f"{Path(folder)} holds both train.csv/test.csv and {archive.ZIP_NAME}: using the CSVs "
+            "(the order is: the two CSVs, then the zip)."
+        )
     return files
 
 
@@ -356,8 +412,9 @@ def _output_folder(text):
     """``train --out`` as a Path: a folder, or a path where one can be created. Creates nothing."""
     path = Path(text).expanduser()
     if path.exists() and not path.is_dir():
-        raise UserError(f"Cannot write to output folder {path} (it is a file, not a folder); "
-                        "choose another with --out.")
+        raise UserError(
+            f"Cannot write to output folder {path} (it is a file, not a folder); choose another with --out."
+        )
     _check_writable_parent(path, what="Cannot write to output folder")
     return path
 

@@ -20,7 +20,7 @@ import math
 import numbers
 import os
 import re
-from functools import lru_cache
+from functools import cache
 
 MIME_TYPE = "application/vnd.cnn-lectures.result+json"
 FORMAT_VERSION = 1
@@ -94,7 +94,7 @@ def quick_mode():
     return os.environ.get(QUICK_ENV, "0").strip().lower() not in ("", "0", "false", "no")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fingerprint(kind, key):
     digest = hashlib.sha256()
     if kind == "kaggle":
@@ -236,12 +236,17 @@ def compare(stored, new, *, notebook, z=Z_99):
 
 def _validated(name, value, *, n, rel_tol, abs_tol, reason):
     if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise ValueError(
-            f"A result's name must be dotted words, like 'lecture_cnn.val_accuracy'. Received: {name!r}"
-        )
+        raise ValueError(f"A result's name must be dotted words, like 'lecture_cnn.val_accuracy'. Received: {name!r}")
     value = _real(value, f"{name}: value")
-    entry = {"version": FORMAT_VERSION, "name": name, "value": value, "n": None,
-             "rel_tol": None, "abs_tol": None, "reason": None}
+    entry = {
+        "version": FORMAT_VERSION,
+        "name": name,
+        "value": value,
+        "n": None,
+        "rel_tol": None,
+        "abs_tol": None,
+        "reason": None,
+    }
     if n is not None:
         if rel_tol is not None or abs_tol is not None:
             raise ValueError(
@@ -251,9 +256,7 @@ def _validated(name, value, *, n, rel_tol, abs_tol, reason):
         if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
             raise ValueError(f"{name}: n must be a positive whole number of images. Received: n={n!r}")
         if not 0.0 <= value <= 1.0:
-            raise ValueError(
-                f"{name}: an accuracy recorded with n must be a proportion in [0, 1]. Received: {value!r}"
-            )
+            raise ValueError(f"{name}: an accuracy recorded with n must be a proportion in [0, 1]. Received: {value!r}")
         entry["n"] = int(n)
         if reason is not None:
             entry["reason"] = str(reason)
@@ -271,8 +274,8 @@ def _validated(name, value, *, n, rel_tol, abs_tol, reason):
             entry[label] = tol
     if not isinstance(reason, str) or not reason.strip():
         raise ValueError(
-            f"{name}: a tolerance needs a reason, e.g. reason=\"IoU of 1,000 images moves by a few % "
-            f"between seeds\". Received: reason={reason!r}"
+            f'{name}: a tolerance needs a reason, e.g. reason="IoU of 1,000 images moves by a few % '
+            f'between seeds". Received: reason={reason!r}'
         )
     entry["reason"] = reason.strip()
     return entry

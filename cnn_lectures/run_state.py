@@ -58,8 +58,14 @@ def architecture_fingerprint(model):
 def new_manifest(*, preset, epochs, batch_size, augment, seed, data):
     """The manifest of a run before its model is built (``architecture`` is filled in at training start)."""
     return {
-        "format": FORMAT_VERSION, "preset": preset, "epochs": epochs, "batch_size": batch_size,
-        "augment": augment, "seed": seed, "data": data, "architecture": None,
+        "format": FORMAT_VERSION,
+        "preset": preset,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "augment": augment,
+        "seed": seed,
+        "data": data,
+        "architecture": None,
     }
 
 

@@ -6,7 +6,6 @@ import pytest
 
 from cnn_lectures.checkpoints import (
     NAMES,
-    architecture,
     checkpoint_paths,
     load_checkpoint,
     read_manifest,

@@ -20,8 +20,18 @@ def run_cli(*args, cwd=None, env=None):
 def trained_run(tiny_kaggle, tmp_path_factory):
     out = tmp_path_factory.mktemp("run") / "outputs"
     cache = tmp_path_factory.mktemp("cache")
-    result = run_cli("train", "--data", tiny_kaggle, "--epochs", "2", "--augment", "fast", "--out", out,
-                     env={"CNN_LECTURES_CACHE": str(cache)})
+    result = run_cli(
+        "train",
+        "--data",
+        tiny_kaggle,
+        "--epochs",
+        "2",
+        "--augment",
+        "fast",
+        "--out",
+        out,
+        env={"CNN_LECTURES_CACHE": str(cache)},
+    )
     return result, out
 
 
@@ -49,8 +59,9 @@ def test_predict_writes_the_same_submission_from_the_saved_model(trained_run, ti
     result = run_cli("predict", "--model", out / "model.keras", "--data", tiny_kaggle, "--out", tmp_path / "again.csv")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Wrote 40 predictions" in result.stdout
-    np.testing.assert_array_equal(pd.read_csv(tmp_path / "again.csv").to_numpy(),
-                                  pd.read_csv(out / "submission.csv").to_numpy())
+    np.testing.assert_array_equal(
+        pd.read_csv(tmp_path / "again.csv").to_numpy(), pd.read_csv(out / "submission.csv").to_numpy()
+    )
 
 
 @pytest.mark.slow
@@ -58,8 +69,18 @@ def test_predict_writes_the_same_submission_from_the_saved_model(trained_run, ti
 def test_train_with_each_other_augmentation(augment, tiny_kaggle, tmp_path):
     # "fast" is trained_run's; the lectures' ImageDataGenerator and no augmentation work too.
     out = tmp_path / "outputs"
-    result = run_cli("train", "--data", tiny_kaggle, "--epochs", "1", "--augment", augment, "--out", out,
-                     env={"CNN_LECTURES_CACHE": str(tmp_path / "cache")})
+    result = run_cli(
+        "train",
+        "--data",
+        tiny_kaggle,
+        "--epochs",
+        "1",
+        "--augment",
+        augment,
+        "--out",
+        out,
+        env={"CNN_LECTURES_CACHE": str(tmp_path / "cache")},
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Validation accuracy: " in result.stdout  # Keras prints no "Epoch 1/1" header for one epoch
     assert len(pd.read_csv(out / "submission.csv")) == 40
@@ -74,8 +95,17 @@ def test_predict_with_shifts_averages_five_views(trained_run, tiny_kaggle, tmp_p
     from cnn_lectures.preprocessing import normalize, to_images
 
     _, out = trained_run
-    result = run_cli("predict", "--model", out / "model.keras", "--data", tiny_kaggle, "--shift", "1",
-                     "--out", tmp_path / "shifted.csv")
+    result = run_cli(
+        "predict",
+        "--model",
+        out / "model.keras",
+        "--data",
+        tiny_kaggle,
+        "--shift",
+        "1",
+        "--out",
+        tmp_path / "shifted.csv",
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     model = keras.models.load_model(out / "model.keras")
     images = to_images(normalize(load_digit_recognizer(tiny_kaggle).x_test))
@@ -101,8 +131,21 @@ def test_ctrl_c_keeps_the_backup_another_run_is_refused_and_the_same_command_res
 
     out = tmp_path / "out"
     env = dict(os.environ, PYTHONUNBUFFERED="1", CNN_LECTURES_CACHE=str(tmp_path / "cache"))
-    command = ["train", "--data", tiny_kaggle, "--epochs", "3", "--batch-size", "8", "--augment", "generator",
-               "--seed", "3", "--out", out]
+    command = [
+        "train",
+        "--data",
+        tiny_kaggle,
+        "--epochs",
+        "3",
+        "--batch-size",
+        "8",
+        "--augment",
+        "generator",
+        "--seed",
+        "3",
+        "--out",
+        out,
+    ]
     first = subprocess.Popen(cli_command(*command), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     for line in first.stdout:  # epoch 1 is backed up once epoch 2 starts
         if line.startswith("Epoch 2/3"):
@@ -117,8 +160,10 @@ def test_ctrl_c_keeps_the_backup_another_run_is_refused_and_the_same_command_res
     kept = sorted(p.name for p in (out / "backup").rglob("*"))
     assert "manifest.json" in kept and "latest.weights.h5" in kept
 
-    other = run_cli(*[("4" if arg == "3" and command[k - 1] == "--seed" else arg) for k, arg in enumerate(command)],
-                    env={"CNN_LECTURES_CACHE": str(tmp_path / "cache")})
+    other = run_cli(
+        *[("4" if arg == "3" and command[k - 1] == "--seed" else arg) for k, arg in enumerate(command)],
+        env={"CNN_LECTURES_CACHE": str(tmp_path / "cache")},
+    )
     assert other.returncode == 2 and "(seed 3 there, 4 now)" in other.stderr, other.stderr[-2000:]
     assert sorted(p.name for p in (out / "backup").rglob("*")) == kept
 
@@ -132,6 +177,8 @@ def test_ctrl_c_keeps_the_backup_another_run_is_refused_and_the_same_command_res
 def test_an_argument_mistake_is_one_line_from_the_real_command(tmp_path):
     result = run_cli("train", "--seed", "-1", "--out", tmp_path / "o")
     assert result.returncode == 2
-    assert result.stderr == ("cnn-lectures: error: argument --seed: expected a seed, an integer 0-4294967295; "
-                             "received -1 (see `cnn-lectures train --help`)\n")
+    assert result.stderr == (
+        "cnn-lectures: error: argument --seed: expected a seed, an integer 0-4294967295; "
+        "received -1 (see `cnn-lectures train --help`)\n"
+    )
     assert not (tmp_path / "o").exists()

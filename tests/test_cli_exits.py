@@ -82,13 +82,23 @@ def world(tiny_kaggle, tmp_path_factory):
     (malformed / "train.csv").write_text("label,pixel0\n1,2\n")
     (malformed / "test.csv").write_text("pixel0\n1\n")
     data = load_digit_recognizer(tiny_kaggle)
-    return {"data": tiny_kaggle, "both": both, "empty": empty, "malformed": malformed, "root": root,
-            "fingerprint": run_state.data_fingerprint(data.x_train, data.y_train)}
+    return {
+        "data": tiny_kaggle,
+        "both": both,
+        "empty": empty,
+        "malformed": malformed,
+        "root": root,
+        "fingerprint": run_state.data_fingerprint(data.x_train, data.y_train),
+    }
 
 
 def manifest(world, **changes):
-    return dict(run_state.new_manifest(preset="lecture", epochs=2, batch_size=None, augment=None, seed=None,
-                                       data=world["fingerprint"]), **changes)
+    return dict(
+        run_state.new_manifest(
+            preset="lecture", epochs=2, batch_size=None, augment=None, seed=None, data=world["fingerprint"]
+        ),
+        **changes,
+    )
 
 
 def write_backup(out, manifest_text=None, weights=b"not weights"):
@@ -102,8 +112,11 @@ def write_backup(out, manifest_text=None, weights=b"not weights"):
 
 SETUPS = {
     "absent": lambda out, world: None,
-    "previous run": lambda out, world: (out.mkdir(), (out / "submission.csv").write_bytes(GOOD_SUBMISSION),
-                                        (out / "model.keras").write_bytes(b"a previous model")),
+    "previous run": lambda out, world: (
+        out.mkdir(),
+        (out / "submission.csv").write_bytes(GOOD_SUBMISSION),
+        (out / "model.keras").write_bytes(b"a previous model"),
+    ),
     "backup is a file": lambda out, world: (out.mkdir(), (out / "backup").write_text("a file")),
     "backup of preset lecture": lambda out, world: write_backup(out, json.dumps(manifest(world))),
     "backup with epochs 3": lambda out, world: write_backup(out, json.dumps(manifest(world, epochs=3))),
@@ -119,40 +132,82 @@ TRAIN_CASES = [
     ("seed -1", ["--seed", "-1"], "absent", 2, r"--seed: expected a seed, an integer 0-4294967295; received -1"),
     ("seed 2**32", ["--seed", str(2**32)], "absent", 2, r"received 4294967296"),
     ("seed not a number", ["--seed", "1e3"], "previous run", 2, r"--seed: .*received '1e3'"),
-    ("epochs 0", ["--epochs", "0"], "absent", 2,
-     r"--epochs: expected a number of epochs, an integer 1-1000; received 0"),
+    (
+        "epochs 0",
+        ["--epochs", "0"],
+        "absent",
+        2,
+        r"--epochs: expected a number of epochs, an integer 1-1000; received 0",
+    ),
     ("epochs 10**6", ["--epochs", "1000000"], "previous run", 2, r"--epochs: .*received 1000000"),
     ("batch size 0", ["--batch-size", "0"], "absent", 2, r"--batch-size: .*1-4096; received 0"),
     ("batch size 5000", ["--batch-size", "5000"], "absent", 2, r"--batch-size: .*received 5000"),
-    ("unknown preset", ["--preset", "fastest"], "previous run", 2,
-     r"Unknown preset 'fastest'\. Choose one of: best, lecture"),
+    (
+        "unknown preset",
+        ["--preset", "fastest"],
+        "previous run",
+        2,
+        r"Unknown preset 'fastest'\. Choose one of: best, lecture",
+    ),
     ("unknown augment", ["--augment", "lots"], "absent", 2, r"--augment: invalid choice: 'lots'"),
     ("unknown option", ["--shift", "1"], "absent", 2, r"unrecognized arguments: --shift 1"),
-    ("missing data", ["--data", "{root}/nowhere"], "previous run", 2,
-     r"nowhere does not exist\. Get Kaggle's files with `kaggle competitions download -c digit-recognizer`"),
+    (
+        "missing data",
+        ["--data", "{root}/nowhere"],
+        "previous run",
+        2,
+        r"nowhere does not exist\. Get Kaggle's files with `kaggle competitions download -c digit-recognizer`",
+    ),
     ("empty data folder", ["--data", "{empty}"], "absent", 2, r"No Kaggle Digit Recognizer files in .*empty"),
-    ("malformed data", ["--data", "{malformed}"], "previous run", 2,
-     r"train\.csv, line 1: the header has 2 columns; expected 785"),
+    (
+        "malformed data",
+        ["--data", "{malformed}"],
+        "previous run",
+        2,
+        r"train\.csv, line 1: the header has 2 columns; expected 785",
+    ),
     ("data is not a zip", ["--data", "{data}/train.csv"], "absent", 2, r"train\.csv: not a valid zip file"),
     ("backup is a file", [], "backup is a file", 2, r"backup exists and is not a folder"),
-    ("backup of another preset", ["--preset", "best", "--epochs", "2"], "backup of preset lecture", 2,
-     r"backup holds an interrupted run that differs from this one \(preset 'lecture' there, 'best' now\)"
-     r".*delete .*backup"),
+    (
+        "backup of another preset",
+        ["--preset", "best", "--epochs", "2"],
+        "backup of preset lecture",
+        2,
+        r"backup holds an interrupted run that differs from this one \(preset 'lecture' there, 'best' now\)"
+        r".*delete .*backup",
+    ),
     ("backup with other epochs", ["--epochs", "2"], "backup with epochs 3", 2, r"\(epochs 3 there, 2 now\)"),
     ("backup with another seed", ["--epochs", "2"], "backup with seed 7", 2, r"\(seed 7 there, none now\)"),
     ("backup of other data", ["--epochs", "2"], "backup of other data", 2, r"\(other training data\)"),
-    ("backup without manifest", ["--epochs", "2"], "backup without manifest", 2,
-     r"holds an unfinished run that cannot be identified \(it has no manifest\.json.*delete .*backup to start afresh"),
-    ("backup with broken manifest", ["--epochs", "2"], "backup with broken manifest", 2,
-     r"its manifest\.json is unreadable"),
-    ("backup of an older format", ["--epochs", "2"], "backup of an older format", 2,
-     r"its manifest\.json is unreadable"),
+    (
+        "backup without manifest",
+        ["--epochs", "2"],
+        "backup without manifest",
+        2,
+        r"holds an unfinished run that cannot be identified \(it has no manifest\.json"
+        r".*delete .*backup to start afresh",
+    ),
+    (
+        "backup with broken manifest",
+        ["--epochs", "2"],
+        "backup with broken manifest",
+        2,
+        r"its manifest\.json is unreadable",
+    ),
+    (
+        "backup of an older format",
+        ["--epochs", "2"],
+        "backup of an older format",
+        2,
+        r"its manifest\.json is unreadable",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("case", "arguments", "setup", "status", "line"), TRAIN_CASES, ids=[c[0] for c in TRAIN_CASES])
-def test_train_refuses_before_tensorflow_and_leaves_out_as_it_was(case, arguments, setup, status, line, world,
-                                                                   tmp_path, capsys):
+def test_train_refuses_before_tensorflow_and_leaves_out_as_it_was(
+    case, arguments, setup, status, line, world, tmp_path, capsys
+):
     out = tmp_path / "out"
     SETUPS[setup](out, world)
     before = snapshot(out)
@@ -244,8 +299,11 @@ def expected_labels(model_file, data, shift=0):
 
 
 PREDICT_REFUSALS = [
-    ("five classes", r"five\.keras does not fit the Digit Recognizer task: The model outputs 5 values per image; "
-     r"this task needs one input of images of shape \(n, 28, 28, 1\) and one output of 10 class probabilities"),
+    (
+        "five classes",
+        r"five\.keras does not fit the Digit Recognizer task: The model outputs 5 values per image; "
+        r"this task needs one input of images of shape \(n, 28, 28, 1\) and one output of 10 class probabilities",
+    ),
     ("32x32x3", r"The model takes inputs of shape \(n, 32, 32, 3\); this task needs .*\(n, 28, 28, 1\)"),
     ("flat rows", r"The model takes inputs of shape \(n, 784\)"),
     ("regression", r"The model outputs 1 values per image"),
@@ -262,8 +320,9 @@ PREDICT_REFUSALS = [
 
 
 @pytest.mark.parametrize(("model", "line"), PREDICT_REFUSALS, ids=[c[0] for c in PREDICT_REFUSALS])
-def test_predict_refuses_a_model_that_does_not_fit_and_keeps_the_submission(model, line, models, world,
-                                                                            tmp_path, capsys):
+def test_predict_refuses_a_model_that_does_not_fit_and_keeps_the_submission(
+    model, line, models, world, tmp_path, capsys
+):
     out = tmp_path / "submission.csv"
     out.write_bytes(GOOD_SUBMISSION)
     status, stdout, err = run_main(["predict", "--model", models[model], "--data", world["data"], "--out", out], capsys)
@@ -284,15 +343,35 @@ def out_cases(tmp_path, models):
         "the model itself": (models["good"], None, 2, r"--out .*good\.keras is the model file", None),
         "a data file": (tmp_path / "data" / "test.csv", "data", 2, r"--out .*test\.csv is one of the data files", None),
         "a fifo": (tmp_path / "fifo", "fifo", 2, r"--out .*fifo exists and is not a regular file", None),
-        "under a file": (tmp_path / "file" / "s.csv", "file", 2,
-                         r"Cannot write the submission to .*file/s\.csv \(.*file is a file, not a folder\)", None),
+        "under a file": (
+            tmp_path / "file" / "s.csv",
+            "file",
+            2,
+            r"Cannot write the submission to .*file/s\.csv \(.*file is a file, not a folder\)",
+            None,
+        ),
         "a folder holding a folder submission.csv": (
-            tmp_path / "d", "nested", 2, r"--out .*d/submission\.csv exists and is not a regular file", None),
+            tmp_path / "d",
+            "nested",
+            2,
+            r"--out .*d/submission\.csv exists and is not a regular file",
+            None,
+        ),
     }
 
 
-OUT_CASE_IDS = ["a file", "replaces a file", "a folder", "a new folder/", "new parents", "the model itself",
-                "a data file", "a fifo", "under a file", "a folder holding a folder submission.csv"]
+OUT_CASE_IDS = [
+    "a file",
+    "replaces a file",
+    "a folder",
+    "a new folder/",
+    "new parents",
+    "the model itself",
+    "a data file",
+    "a fifo",
+    "under a file",
+    "a folder holding a folder submission.csv",
+]
 
 
 @pytest.mark.parametrize("case", OUT_CASE_IDS)
@@ -327,11 +406,13 @@ def test_predict_out_variations(case, models, world, tmp_path, capsys):
 
 def test_predict_from_a_legacy_h5_model_is_correct(models, world, tmp_path, capsys):
     out = tmp_path / "s.csv"
-    status, stdout, err = run_main(["predict", "--model", models["legacy h5"], "--data", world["data"],
-                                    "--shift", "2", "--out", out], capsys)
+    status, stdout, err = run_main(
+        ["predict", "--model", models["legacy h5"], "--data", world["data"], "--shift", "2", "--out", out], capsys
+    )
     assert status == 0, err
-    np.testing.assert_array_equal(pd.read_csv(out)["Label"].to_numpy(),
-                                  expected_labels(models["legacy h5"], world["data"], shift=2))
+    np.testing.assert_array_equal(
+        pd.read_csv(out)["Label"].to_numpy(), expected_labels(models["legacy h5"], world["data"], shift=2)
+    )
 
 
 def test_a_folder_with_the_csvs_and_the_zip_says_it_reads_the_csvs(models, world, tmp_path, capsys):
@@ -343,8 +424,12 @@ def test_a_folder_with_the_csvs_and_the_zip_says_it_reads_the_csvs(models, world
     assert len(pd.read_csv(out)) == 40  # the CSVs' 40 test images, not the zip's one
 
 
-PREDICT_SHIFTS = [("-1", r"--shift: expected a shift in pixels, an integer 0-27; received -1"),
-                  ("28", r"received 28"), ("30", r"received 30"), ("one", r"received 'one'")]
+PREDICT_SHIFTS = [
+    ("-1", r"--shift: expected a shift in pixels, an integer 0-27; received -1"),
+    ("28", r"received 28"),
+    ("30", r"received 30"),
+    ("one", r"received 'one'"),
+]
 
 
 @pytest.mark.parametrize(("shift", "line"), PREDICT_SHIFTS, ids=[c[0] for c in PREDICT_SHIFTS])
@@ -373,8 +458,9 @@ WRITE_FAULTS = [
 
 @pytest.mark.parametrize(("number", "cause"), WRITE_FAULTS, ids=[errno.errorcode[n] for n, _ in WRITE_FAULTS])
 @pytest.mark.parametrize("where", ["replacing a file", "in new folders"])
-def test_predict_write_faults_are_one_line_naming_path_and_cause(number, cause, where, models, world, tmp_path,
-                                                                 capsys, monkeypatch):
+def test_predict_write_faults_are_one_line_naming_path_and_cause(
+    number, cause, where, models, world, tmp_path, capsys, monkeypatch
+):
     def failing_write(path, text, **kwargs):
         raise OSError(number, os.strerror(number), str(path))
 
@@ -421,8 +507,14 @@ def run_with_file_size_limit(limit, *args, env=None):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write over the limit fails with EFBIG instead
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    return subprocess.run(cli_command(*args), capture_output=True, text=True, timeout=600,
-                          preexec_fn=limit_file_size, env=dict(os.environ, **(env or {})))
+    return subprocess.run(
+        cli_command(*args),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        preexec_fn=limit_file_size,
+        env=dict(os.environ, **(env or {})),
+    )
 
 
 @pytest.mark.slow
@@ -432,11 +524,25 @@ def test_a_disk_that_fills_during_training_is_one_line_and_out_stays(before, wor
     SETUPS[before](out, world)
     state = snapshot(out)
     # The lecture CNN's backup (weights and Adam's moments) is about 2.5 MB; 1 MB stops it at epoch 1.
-    result = run_with_file_size_limit(1_000_000, "train", "--data", world["data"], "--epochs", "2",
-                                      "--augment", "none", "--out", out,
-                                      env={"CNN_LECTURES_CACHE": str(tmp_path / "cache")})
-    assert_one_error_line(result.returncode, result.stderr, r"Cannot write .*out/backup\S*: "
-                          r"file too large \(the file-size limit, `ulimit -f`, was reached\)\.$")
+    result = run_with_file_size_limit(
+        1_000_000,
+        "train",
+        "--data",
+        world["data"],
+        "--epochs",
+        "2",
+        "--augment",
+        "none",
+        "--out",
+        out,
+        env={"CNN_LECTURES_CACHE": str(tmp_path / "cache")},
+    )
+    assert_one_error_line(
+        result.returncode,
+        result.stderr,
+        r"Cannot write .*out/backup\S*: "
+        r"file too large \(the file-size limit, `ulimit -f`, was reached\)\.$",
+    )
     assert snapshot(out) == state
 
 
@@ -451,8 +557,17 @@ def test_a_disk_that_fills_at_the_submission_is_one_line_and_keeps_the_old_one(s
     pd.DataFrame(sample_digits.x_test[:300], columns=columns).to_csv(data / "test.csv", index=False)
     out = tmp_path / "s.csv"
     out.write_bytes(GOOD_SUBMISSION)
-    result = run_with_file_size_limit(1500, "predict", "--model", models["good"], "--data", data, "--out", out,
-                                      env={"CNN_LECTURES_CACHE": str(tmp_path / "cache")})
+    result = run_with_file_size_limit(
+        1500,
+        "predict",
+        "--model",
+        models["good"],
+        "--data",
+        data,
+        "--out",
+        out,
+        env={"CNN_LECTURES_CACHE": str(tmp_path / "cache")},
+    )
     assert_one_error_line(result.returncode, result.stderr, rf"Cannot write {out}: file too large")
     assert out.read_bytes() == GOOD_SUBMISSION
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "data", "s.csv"]

@@ -35,8 +35,14 @@ pytestmark = pytest.mark.skipif(
 )
 
 CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--window-size=1300,1000",
 )
 
@@ -70,9 +76,14 @@ def _port_open(port):
 def _start_demo(port, log_path):
     """`make demo` in its own process group, as a terminal runs it (Ctrl-C reaches the whole group)."""
     log = open(log_path, "w")
-    process = subprocess.Popen(["make", "--no-print-directory", "demo", f"DEMO_PORT={port}"], cwd=ROOT,
-                               stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "demo", f"DEMO_PORT={port}"],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -136,11 +147,14 @@ def _open(browser, url, css, log_path):
     browser.get(url)
     try:
         return WebDriverWait(browser, PAGE_TIMEOUT_S, poll_frequency=0.25).until(
-            expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, css)))
+            expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, css))
+        )
     except TimeoutException:
         text = browser.find_element(By.TAG_NAME, "body").text[-2000:]
-        pytest.fail(f"{css} did not appear on {url} in {PAGE_TIMEOUT_S} s. Page text:\n{text}\n"
-                    f"Server log:\n{Path(log_path).read_text()[-3000:]}")
+        pytest.fail(
+            f"{css} did not appear on {url} in {PAGE_TIMEOUT_S} s. Page text:\n{text}\n"
+            f"Server log:\n{Path(log_path).read_text()[-3000:]}"
+        )
 
 
 def _draw(browser, canvas, points):
@@ -200,8 +214,10 @@ def test_draw_a_digit_reads_a_one_and_a_zero_fast(server, browser):
     IMAGES.mkdir(parents=True, exist_ok=True)
     time.sleep(0.5)  # the explanation and feature maps follow the answer
     browser.save_screenshot(str(IMAGES / "draw_a_digit.png"))
-    print(f"\nstroke end -> prediction on the page, ms: {', '.join(f'{t:.0f}' for t in latencies)}; "
-          f"median {statistics.median(latencies):.0f}, max {max(latencies):.0f} (budget {LATENCY_BUDGET_MS:.0f})")
+    print(
+        f"\nstroke end -> prediction on the page, ms: {', '.join(f'{t:.0f}' for t in latencies)}; "
+        f"median {statistics.median(latencies):.0f}, max {max(latencies):.0f} (budget {LATENCY_BUDGET_MS:.0f})"
+    )
     assert statistics.median(latencies) <= LATENCY_BUDGET_MS
     assert max(latencies[1:]) <= 2 * LATENCY_BUDGET_MS  # the first stroke also warms the kernel
 
@@ -218,7 +234,8 @@ for (const group of document.querySelectorAll(".widget-toggle-buttons")) {
       button.click();
       const poll = () => {
         const size = document.querySelector(".cnn-output-size");
-        if (size && size.dataset.rows !== before) done([size.dataset.rows, size.dataset.cols, performance.now() - started]);
+        if (size && size.dataset.rows !== before)
+          done([size.dataset.rows, size.dataset.cols, performance.now() - started]);
         else setTimeout(poll, 2);
       };
       return poll();
@@ -237,8 +254,10 @@ def test_explorer_stride_changes_the_output_size(server, browser):
     browser.set_script_timeout(30)
     rows, cols, elapsed = browser.execute_async_script(SET_STRIDE, 2)
     assert (rows, cols) == ("3", "3")  # floor((6 + 2*1 - 3) / 2) + 1 = 3
-    assert "⌊(6 + 2·1 − 3) / 2⌋ + 1 = 3" in browser.find_element("css selector", ".cnn-output-size").find_element(
-        "xpath", "./..").text
+    assert (
+        "⌊(6 + 2·1 − 3) / 2⌋ + 1 = 3"
+        in browser.find_element("css selector", ".cnn-output-size").find_element("xpath", "./..").text
+    )
     print(f"\nexplorer: stride 1 -> 2, click -> new output size on the page in {elapsed:.0f} ms")
     assert elapsed < 1000
     IMAGES.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,7 @@ ZERO = [[(140 + 65 * math.sin(a), 140 - 95 * math.cos(a)) for a in np.linspace(0
 
 # --- a drawing to an MNIST digit -------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "strokes, tall",
     [(ONE, True), ([[(30, 140), (250, 150)]], False), (ZERO, True), ([[(100, 100)]], True)],
@@ -35,7 +36,10 @@ def test_to_mnist_fits_the_longer_side_into_20_pixels_centred_by_mass(strokes, t
     longer = np.ptp(rows) + 1 if tall else np.ptp(cols) + 1
     assert longer == 20
     weights = digit.astype(float)
-    centre = [(weights.sum(axis=1) @ np.arange(28)) / weights.sum(), (weights.sum(axis=0) @ np.arange(28)) / weights.sum()]
+    centre = [
+        (weights.sum(axis=1) @ np.arange(28)) / weights.sum(),
+        (weights.sum(axis=0) @ np.arange(28)) / weights.sum(),
+    ]
     assert np.allclose(centre, 14.0, atol=0.6)
 
 
@@ -81,6 +85,7 @@ def test_bad_drawings_say_what_is_wrong(call, error, match):
 
 # --- the convolution explorer --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "n, k, s, p, text",
     [
@@ -121,7 +126,12 @@ def test_parse_kernel_reads_typed_rows(text, expected):
 
 @pytest.mark.parametrize(
     "text, match",
-    [("", "empty"), ("1 x", "row 1: 'x' is not a number"), ("1 2\n3", "row 2 has 1 values, row 1 has 2"), ("inf", "finite")],
+    [
+        ("", "empty"),
+        ("1 x", "row 1: 'x' is not a number"),
+        ("1 2\n3", "row 2 has 1 values, row 1 has 2"),
+        ("inf", "finite"),
+    ],
 )
 def test_parse_kernel_names_the_bad_value(text, match):
     with pytest.raises(ValueError, match=match):
@@ -164,6 +174,7 @@ def test_explorer_redraws_a_padded_digit_well_under_a_second(explorer):
 
 
 # --- draw a digit ---------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def demo_model():

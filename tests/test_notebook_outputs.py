@@ -51,7 +51,7 @@ def problems_in(notebook):
                 for match in MACHINE_PATH.finditer(text):
                     line_start = text.rfind("\n", 0, match.start()) + 1
                     line_end = text.find("\n", match.end())
-                    found.append((index, "a machine path", text[line_start: line_end if line_end >= 0 else None]))
+                    found.append((index, "a machine path", text[line_start : line_end if line_end >= 0 else None]))
     return [(index, what, " ".join(excerpt.split())[:160]) for index, what, excerpt in found]
 
 
@@ -62,10 +62,11 @@ def _load(path):
 @pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=lambda path: path.stem)
 def test_stored_outputs_hold_no_stderr_machine_paths_or_errors(path):
     problems = problems_in(_load(path))
-    assert not problems, f"{path.name}: {len(problems)} stored outputs a student would read as noise or failure " \
-        "(re-execute with `make notebooks`, whose kernel keeps TensorFlow's start-up log off stderr):\n" + "\n".join(
-            f"  cell {index}: {what}: {excerpt}" for index, what, excerpt in problems
-        )
+    assert not problems, (
+        f"{path.name}: {len(problems)} stored outputs a student would read as noise or failure "
+        "(re-execute with `make notebooks`, whose kernel keeps TensorFlow's start-up log off stderr):\n"
+        + "\n".join(f"  cell {index}: {what}: {excerpt}" for index, what, excerpt in problems)
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=lambda path: path.stem)
@@ -84,15 +85,27 @@ def test_stored_results_come_from_one_full_run_on_kaggles_files(path):
     "output, what",
     [
         ({"output_type": "stream", "name": "stderr", "text": "E0000 00:00 failed call to cuInit"}, "a stderr stream"),
-        ({"output_type": "stream", "name": "stdout", "text": "Using files (/work/shared/digit-recognizer)"},
-         "a machine path"),
-        ({"output_type": "display_data", "data": {"text/plain": "saved to /home/ana/.keras/models/x.keras"}},
-         "a machine path"),
-        ({"output_type": "stream", "name": "stdout",
-          "text": "warn at .venv/lib/python3.11/site-packages/keras/src/x.py:12"}, "a machine path"),
+        (
+            {"output_type": "stream", "name": "stdout", "text": "Using files (/work/shared/digit-recognizer)"},
+            "a machine path",
+        ),
+        (
+            {"output_type": "display_data", "data": {"text/plain": "saved to /home/ana/.keras/models/x.keras"}},
+            "a machine path",
+        ),
+        (
+            {
+                "output_type": "stream",
+                "name": "stdout",
+                "text": "warn at .venv/lib/python3.11/site-packages/keras/src/x.py:12",
+            },
+            "a machine path",
+        ),
         ({"output_type": "error", "ename": "ValueError", "evalue": "bad", "traceback": []}, "an error output"),
-        ({"output_type": "stream", "name": "stdout", "text": "Traceback (most recent call last):\n  ..."},
-         "a traceback"),
+        (
+            {"output_type": "stream", "name": "stdout", "text": "Traceback (most recent call last):\n  ..."},
+            "a traceback",
+        ),
     ],
 )
 def test_the_check_finds_each_kind_of_problem(output, what):

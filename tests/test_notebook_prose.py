@@ -5,9 +5,10 @@ separator (``204,906``) or a percent sign (``98 %``). It is *backed* when, round
 precision it is written with, it equals a number in the notebook's stored outputs (stdout,
 text and HTML results, recorded results) or a number literal in its code cells -- a percentage
 or a number of "points" may also be a printed fraction times 100, and ``62.4 M`` may be a
-printed 62,378,344. Otherwise the paragraph it sits in must cite its source -- a lecture by number, or a paper with its year -- or the figure must be in
-:data:`ALLOWLIST` with the reason. A figure that a re-run would contradict is a defect: when
-this test fails, re-read the outputs and correct the prose (or cite where the figure is from).
+printed 62,378,344. Otherwise the paragraph it sits in must cite its source -- a lecture by
+number, or a paper with its year -- or the figure must be in :data:`ALLOWLIST` with the
+reason. A figure that a re-run would contradict is a defect: when this test fails, re-read
+the outputs and correct the prose (or cite where the figure is from).
 """
 
 import io
@@ -23,8 +24,7 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOK_PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 # (notebook stem, figure as written) -> why it needs neither an output nor a citation.
-ALLOWLIST = {
-}
+ALLOWLIST = {}
 
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+"
 FIGURE = re.compile(
@@ -37,7 +37,8 @@ FIGURE = re.compile(
 SCALES = {"k": 1e3, "K": 1e3, "thousand": 1e3, "M": 1e6, "million": 1e6, "B": 1e9, "G": 1e9, "billion": 1e9}
 CITATION = re.compile(
     r"\b[Ll]ectures?\s+\d+"  # lecture 003, Lecture 2
-    r"|\b[A-Z][\w-]+(?:\s+(?:et\s+al\.?|and\s+[A-Z][\w-]+|&\s+[A-Z][\w-]+))?,?\s+\(?(?:19|20)\d\d[a-z]?\)?"  # He et al., 2015
+    # He et al., 2015
+    r"|\b[A-Z][\w-]+(?:\s+(?:et\s+al\.?|and\s+[A-Z][\w-]+|&\s+[A-Z][\w-]+))?,?\s+\(?(?:19|20)\d\d[a-z]?\)?"
     r"|\((?:19|20)\d\d[a-z]?\)"  # *Deep Learning* (2016)
     r"|arXiv:\s?\d{4}\.\d{4,5}"
 )
@@ -90,8 +91,17 @@ def _figures_in(paragraph):
                 continue  # a plain integer: a count, a layer number, a year -- not a stated figure
             decimals = len(number.split(".")[1]) if "." in number else 0
             scale = SCALES.get(match.group("scale") or "", 1.0)
-            found.append((match.group().strip(), float(number.replace(",", "")), decimals, percent, scale,
-                          sentence.strip(), paragraph))
+            found.append(
+                (
+                    match.group().strip(),
+                    float(number.replace(",", "")),
+                    decimals,
+                    percent,
+                    scale,
+                    sentence.strip(),
+                    paragraph,
+                )
+            )
     return found
 
 
@@ -138,7 +148,9 @@ def backing_numbers(notebook):
                     text = "".join(value) if isinstance(value, list) else value
                     numbers += _numbers_in(TAG.sub(" ", text) if kind == "text/html" else text)
                 elif kind.startswith("application/") and kind.endswith("json") and isinstance(value, dict):
-                    numbers += [(v, 15) for v in value.values() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+                    numbers += [
+                        (v, 15) for v in value.values() if isinstance(v, (int, float)) and not isinstance(v, bool)
+                    ]
     return sorted({(abs(number), places) for number, places in numbers})
 
 
@@ -178,10 +190,11 @@ def _load(path):
 @pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=lambda path: path.stem)
 def test_every_figure_in_the_prose_is_printed_written_in_code_or_cited(path):
     problems = unbacked_figures(_load(path), path.stem)
-    assert not problems, f"{path.name}: {len(problems)} figures in the prose that no output prints, no code " \
-        "writes and nothing cites (re-read the outputs and correct them, or cite the lecture/paper):\n" + "\n".join(
-            f"  cell {index}: {figure!r} in: {sentence}" for index, figure, sentence in problems
-        )
+    assert not problems, (
+        f"{path.name}: {len(problems)} figures in the prose that no output prints, no code "
+        "writes and nothing cites (re-read the outputs and correct them, or cite the lecture/paper):\n"
+        + "\n".join(f"  cell {index}: {figure!r} in: {sentence}" for index, figure, sentence in problems)
+    )
 
 
 def test_the_allowlist_is_short_and_every_entry_is_still_in_its_notebook():
@@ -189,8 +202,12 @@ def test_the_allowlist_is_short_and_every_entry_is_still_in_its_notebook():
     for (name, written), reason in ALLOWLIST.items():
         assert reason.strip(), f"{name}: {written!r} needs a reason"
         notebook = _load(NOTEBOOKS / f"{name}.ipynb")
-        written_there = [figure[0] for cell in notebook["cells"] if cell["cell_type"] == "markdown"
-                         for figure in figures(_cell_text(cell))]
+        written_there = [
+            figure[0]
+            for cell in notebook["cells"]
+            if cell["cell_type"] == "markdown"
+            for figure in figures(_cell_text(cell))
+        ]
         assert written in written_there, f"{name}: allowlisted {written!r} is no longer in its prose: drop the entry"
 
 
@@ -198,8 +215,15 @@ def test_the_allowlist_is_short_and_every_entry_is_still_in_its_notebook():
 
 
 def _notebook(markdown, code="", stdout=""):
-    cells = [{"cell_type": "code", "source": code, "metadata": {}, "execution_count": 1,
-              "outputs": [{"output_type": "stream", "name": "stdout", "text": stdout}]}]
+    cells = [
+        {
+            "cell_type": "code",
+            "source": code,
+            "metadata": {},
+            "execution_count": 1,
+            "outputs": [{"output_type": "stream", "name": "stdout", "text": stdout}],
+        }
+    ]
     cells.append({"cell_type": "markdown", "source": markdown, "metadata": {}})
     return {"cells": cells}
 

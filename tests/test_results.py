@@ -59,9 +59,24 @@ def test_record_refuses_malformed_results(name, value, options, error, match):
     "name, value, options, line",
     [
         ("test_print.accuracy", 0.98, {"n": 4200}, "test_print.accuracy = 0.9800 (98.00 % of 4,200 images; 84 wrong)"),
-        ("test_print.perfect", np.float32(1.0), {"n": 28}, "test_print.perfect = 1.0000 (100.00 % of 28 images; 0 wrong)"),
-        ("test_print.iou", 0.812345678, {"rel_tol": 0.05, "reason": "r"}, "test_print.iou = 0.812346 (re-runs agree within ±5 %)"),
-        ("test_print.mistakes", np.int64(52), {"abs_tol": 15, "reason": "r"}, "test_print.mistakes = 52 (re-runs agree within ±15)"),
+        (
+            "test_print.perfect",
+            np.float32(1.0),
+            {"n": 28},
+            "test_print.perfect = 1.0000 (100.00 % of 28 images; 0 wrong)",
+        ),
+        (
+            "test_print.iou",
+            0.812345678,
+            {"rel_tol": 0.05, "reason": "r"},
+            "test_print.iou = 0.812346 (re-runs agree within ±5 %)",
+        ),
+        (
+            "test_print.mistakes",
+            np.int64(52),
+            {"abs_tol": 15, "reason": "r"},
+            "test_print.mistakes = 52 (re-runs agree within ±15)",
+        ),
         ("test_print.norm", 2.5, {"rel_tol": 0.1, "abs_tol": 0.01, "reason": "r"}, "within ±10 % or ±0.01)"),
     ],
 )
@@ -98,8 +113,7 @@ def test_in_a_notebook_the_result_is_stored_in_the_cells_outputs(monkeypatch, ti
     monkeypatch.setenv("CNN_LECTURES_QUICK", "1")
     notebook = run_cells(
         [
-            "from cnn_lectures.results import record\n"
-            "acc = record('demo.val_accuracy', 0.875, n=400)",
+            "from cnn_lectures.results import record\nacc = record('demo.val_accuracy', 0.875, n=400)",
             "record('demo.iou', 0.8, rel_tol=0.05, reason='IoU moves between seeds');",
             "record('demo.val_accuracy', 0.9, n=400)",  # another cell reusing the name
         ]
@@ -237,10 +251,16 @@ def test_a_failure_names_the_notebook_result_values_and_tolerance():
 
 
 def test_missing_extra_and_changed_results_are_reported():
-    stored = {"a.kept": accuracy(0.9, 100, "a.kept"), "a.gone": accuracy(0.9, 100, "a.gone"),
-              "a.kind": accuracy(0.9, 100, "a.kind")}
-    new = {"a.kept": accuracy(0.9, 100, "a.kept"), "a.added": measured(1.5, "a.added", abs_tol=0.1),
-           "a.kind": measured(0.9, "a.kind", rel_tol=0.1)}
+    stored = {
+        "a.kept": accuracy(0.9, 100, "a.kept"),
+        "a.gone": accuracy(0.9, 100, "a.gone"),
+        "a.kind": accuracy(0.9, 100, "a.kind"),
+    }
+    new = {
+        "a.kept": accuracy(0.9, 100, "a.kept"),
+        "a.added": measured(1.5, "a.added", abs_tol=0.1),
+        "a.kind": measured(0.9, "a.kind", rel_tol=0.1),
+    }
     problems = compare(stored, new, notebook="nb")
     assert len(problems) == 3
     assert problems[0].startswith("nb: a.gone is stored (a.gone = 0.9000") and "did not record it" in problems[0]
@@ -254,8 +274,11 @@ def test_results_are_read_back_from_outputs_whichever_way_json_is_stored():
     outputs = [
         {"output_type": "stream", "name": "stdout", "text": "hello"},
         {"output_type": "display_data", "data": {MIME_TYPE: bundle, "text/plain": "x.y = 0.5"}, "metadata": {}},
-        {"output_type": "display_data", "data": {MIME_TYPE: json.dumps(measured(2.0, "x.z", abs_tol=1)),
-                                                  "text/plain": ""}, "metadata": {}},
+        {
+            "output_type": "display_data",
+            "data": {MIME_TYPE: json.dumps(measured(2.0, "x.z", abs_tol=1)), "text/plain": ""},
+            "metadata": {},
+        },
         {"output_type": "display_data", "data": {"text/plain": "0.5"}, "metadata": {}},
     ]
     found = results.results_in_outputs(outputs)
@@ -272,7 +295,8 @@ DEMO_CELLS = [
     # A cell must not end with a bare record(...): nbval runs cells with store_history=False,
     # where IPython ignores a trailing ';' and would show the returned value.
     "# NBVAL_IGNORE_OUTPUT\nprint('training... 12 ms/step')\nacc = record('demo.val_accuracy', acc, n=1000)",
-    "print('worked: 2 + 2 =', 2 + 2)\nloss = record('demo.loss', loss, rel_tol=0.1, reason='a 1-epoch loss moves a few %')",
+    "print('worked: 2 + 2 =', 2 + 2)\n"
+    "loss = record('demo.loss', loss, rel_tol=0.1, reason='a 1-epoch loss moves a few %')",
 ]
 
 
@@ -315,10 +339,27 @@ class _environment:
 
 def nbval(folder, *options, quick, data, **variables):
     """Run nbval on the throwaway notebook as `make notebook-test` does; (exit code, output)."""
-    env = {**os.environ, "CNN_LECTURES_QUICK": "1" if quick else "0", "CNN_LECTURES_DATA": str(data),
-           "TF_CPP_MIN_LOG_LEVEL": "2", **variables}
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval", "--rootdir", str(folder),
-               "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"), *options, "demo.ipynb"]
+    env = {
+        **os.environ,
+        "CNN_LECTURES_QUICK": "1" if quick else "0",
+        "CNN_LECTURES_DATA": str(data),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        **variables,
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "--nbval",
+        "--rootdir",
+        str(folder),
+        "--nbval-sanitize-with",
+        str(ROOT / "tests" / "nbval_sanitize.cfg"),
+        *options,
+        "demo.ipynb",
+    ]
     run = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=300)
     return run.returncode, run.stdout + run.stderr
 

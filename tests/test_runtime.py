@@ -58,8 +58,7 @@ print("onednn", onednn_reported())
 @pytest.mark.slow
 def test_a_fresh_interpreter_imports_tensorflow_without_its_start_up_log():
     env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}  # nothing set: the defaults come from runtime
-    result = subprocess.run([sys.executable, "-c", QUIET_IMPORT], capture_output=True, text=True, env=env,
-                            timeout=300)
+    result = subprocess.run([sys.executable, "-c", QUIET_IMPORT], capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == ["before", "after"]
     assert result.stdout.strip() in ("onednn True", "onednn False")

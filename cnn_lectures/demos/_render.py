@@ -41,7 +41,7 @@ def grid(tiles, *, columns, gap=2, fill=255):
     sheet = np.full((rows * (height + gap) - gap, columns * (width + gap) - gap, 3), fill, np.uint8)
     for i, tile in enumerate(tiles):
         top, left = (i // columns) * (height + gap), (i % columns) * (width + gap)
-        sheet[top:top + height, left:left + width] = tile
+        sheet[top : top + height, left : left + width] = tile
     return sheet
 
 
@@ -68,7 +68,7 @@ def probability_bars(probabilities, *, revision=0):
         f'<div class="cnn-prediction" data-digit="{digit}" data-revision="{int(revision)}" '
         f'style="font-size:64px;font-weight:700;line-height:1">{digit}</div>'
         f'<div style="font-size:14px;margin:4px 0 8px">{100 * probabilities[digit]:.1f} % sure</div>'
-        f'{"".join(rows)}</div>'
+        f"{''.join(rows)}</div>"
     )
 
 

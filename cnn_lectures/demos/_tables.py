@@ -10,7 +10,7 @@ import numpy as np
 
 __all__ = ["matrix_table"]
 
-_TABLE = 'border-collapse:collapse;font-family:monospace;font-size:{font}px'
+_TABLE = "border-collapse:collapse;font-family:monospace;font-size:{font}px"
 
 
 def _cell_size(shape):
@@ -71,8 +71,12 @@ def matrix_table(matrix, *, css_class, window=None, filled=None, current=None, p
             if window is not None:
                 top, left, height, width = window
                 if top <= r < top + height and left <= c < left + width:
-                    edges = [("top", r == top), ("bottom", r == top + height - 1),
-                             ("left", c == left), ("right", c == left + width - 1)]
+                    edges = [
+                        ("top", r == top),
+                        ("bottom", r == top + height - 1),
+                        ("left", c == left),
+                        ("right", c == left + width - 1),
+                    ]
                     style += [f"border-{edge}:3px solid #d62728" for edge, on in edges if on]
             if current == (r, c):
                 style.append("outline:3px solid #d62728;outline-offset:-3px")

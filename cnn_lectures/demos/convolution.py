@@ -31,8 +31,16 @@ __all__ = ["INPUTS", "KERNELS", "ConvolutionExplorer", "Exploration", "explore",
 
 INPUTS = {
     "lecture 000: 6×6 image": np.array(
-        [[3, 3, 4, 4, 7, 0], [9, 7, 6, 5, 8, 2], [6, 5, 5, 6, 9, 2],
-         [7, 1, 3, 2, 7, 8], [0, 3, 7, 1, 8, 3], [4, 0, 4, 3, 2, 2]], dtype=np.float64),
+        [
+            [3, 3, 4, 4, 7, 0],
+            [9, 7, 6, 5, 8, 2],
+            [6, 5, 5, 6, 9, 2],
+            [7, 1, 3, 2, 7, 8],
+            [0, 3, 7, 1, 8, 3],
+            [4, 0, 4, 3, 2, 2],
+        ],
+        dtype=np.float64,
+    ),
     "lecture 004: 7×7 input 0…48": np.arange(49, dtype=np.float64).reshape(7, 7),
     "lecture 002: feature map 2×4": np.array([[7, 3, 0, 1], [-1, -2, 4, 0]], dtype=np.float64),
 }
@@ -75,7 +83,9 @@ def parse_kernel(text):
             try:
                 values.append(float(token.strip("[]").replace("−", "-")))
             except ValueError:
-                raise ValueError(f"Kernel row {number}: {token!r} is not a number. Received row: {row.strip()!r}") from None
+                raise ValueError(
+                    f"Kernel row {number}: {token!r} is not a number. Received row: {row.strip()!r}"
+                ) from None
         if matrix and len(values) != len(matrix[0]):
             raise ValueError(
                 f"Kernel row {number} has {len(values)} values, row 1 has {len(matrix[0])}: "
@@ -129,8 +139,9 @@ def explore(image, kernel, *, stride=1, padding=0, pool=1, pool_mode="max"):
         axis: size_formula(n, k, stride=stride, padding=padding)
         for axis, n, k in (("rows", image.shape[0], kernel.shape[0]), ("cols", image.shape[1], kernel.shape[1]))
     }
-    out, _ = conv2d_forward(image[None, :, :, None], kernel[:, :, None, None], np.zeros(1),
-                            stride=stride, padding=padding)
+    out, _ = conv2d_forward(
+        image[None, :, :, None], kernel[:, :, None, None], np.zeros(1), stride=stride, padding=padding
+    )
     feature_map = out[0, :, :, 0]
     pooled = feature_map
     if pool > 1:
@@ -148,14 +159,16 @@ def _first_digit_of_each_label():
     with contextlib.redirect_stdout(io.StringIO()) as printed:
         data = load_digit_recognizer()
     origin = getattr(data, "description", None) or printed.getvalue().strip()
-    digits = {f"digit {label} (#{i})": data.x_train[i].reshape(28, 28).astype(np.float64)
-              for label in range(10) for i in [int(np.flatnonzero(data.y_train == label)[0])]}
+    digits = {
+        f"digit {label} (#{i})": data.x_train[i].reshape(28, 28).astype(np.float64)
+        for label in range(10)
+        for i in [int(np.flatnonzero(data.y_train == label)[0])]
+    }
     return digits, origin
 
 
 def _buttons(description, options, value, *, width="54px"):
-    return widgets.ToggleButtons(options=options, value=value, description=description,
-                                 style={"button_width": width})
+    return widgets.ToggleButtons(options=options, value=value, description=description, style={"button_width": width})
 
 
 class ConvolutionExplorer:
@@ -170,16 +183,28 @@ class ConvolutionExplorer:
             when present, else the embedded sample).
     """
 
-    def __init__(self, *, input="lecture 000: 6×6 image", kernel="vertical edge (lecture 000)",
-                 stride=1, padding=1, pool=1, digits=None):
+    def __init__(
+        self,
+        *,
+        input="lecture 000: 6×6 image",
+        kernel="vertical edge (lecture 000)",
+        stride=1,
+        padding=1,
+        pool=1,
+        digits=None,
+    ):
         origin = ""
         if digits is None:
             digits, origin = _first_digit_of_each_label()
         self.inputs = {**INPUTS, **digits}
         self.input = widgets.Dropdown(options=list(self.inputs), value=input, description="input")
         self.kernel = widgets.Dropdown(options=[*KERNELS, TYPED], value=kernel, description="kernel")
-        self.typed = widgets.Textarea(value="1 0 -1\n1 0 -1\n1 0 -1", description="values",
-                                      continuous_update=False, layout=widgets.Layout(height="80px"))
+        self.typed = widgets.Textarea(
+            value="1 0 -1\n1 0 -1\n1 0 -1",
+            description="values",
+            continuous_update=False,
+            layout=widgets.Layout(height="80px"),
+        )
         self.stride = _buttons("stride", [1, 2, 3, 4], stride)
         self.padding = _buttons("padding", [0, 1, 2, 3], padding)
         self.pool = _buttons("pooling", list(POOLING.items()), pool)
@@ -195,12 +220,20 @@ class ConvolutionExplorer:
         for knob in (self.input, self.kernel, self.typed, self.stride, self.padding, self.pool, self.pool_mode):
             knob.observe(lambda change: self.redraw(), "value")
         self.position.observe(lambda change: self.redraw(keep_position=True), "value")
-        self.widget = widgets.VBox([
-            widgets.HBox([self.input, self.kernel]), self.typed,
-            self.stride, self.padding, self.pool, self.pool_mode,
-            widgets.HBox([self.play, self.position]),
-            self.formula, self.view, self.footer,
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.input, self.kernel]),
+                self.typed,
+                self.stride,
+                self.padding,
+                self.pool,
+                self.pool_mode,
+                widgets.HBox([self.play, self.position]),
+                self.formula,
+                self.view,
+                self.footer,
+            ]
+        )
         self.redraw()
 
     def current_kernel(self):
@@ -215,8 +248,14 @@ class ConvolutionExplorer:
         self.typed.layout.display = None if self.kernel.value == TYPED else "none"
         try:
             kernel = self.current_kernel()
-            result = explore(self.inputs[self.input.value], kernel, stride=self.stride.value,
-                             padding=self.padding.value, pool=self.pool.value, pool_mode=self.pool_mode.value)
+            result = explore(
+                self.inputs[self.input.value],
+                kernel,
+                stride=self.stride.value,
+                padding=self.padding.value,
+                pool=self.pool.value,
+                pool_mode=self.pool_mode.value,
+            )
         except ValueError as error:
             self.result = None
             self.formula.value = f'<div class="cnn-explorer-error" style="color:#d62728">{error}</div>'
@@ -238,34 +277,60 @@ class ConvolutionExplorer:
         row, col = divmod(position, cols)
         kh, kw = kernel.shape
         top, left = row * result.stride, col * result.stride
-        window = result.padded[top:top + kh, left:left + kw]
+        window = result.padded[top : top + kh, left : left + kw]
         terms = " + ".join(f"{a:g}·{b:g}" for a, b in zip(window.ravel(), kernel.ravel()))
-        sum_line = f"{terms} = {result.feature_map[row, col]:g}" if kernel.size <= 9 else f"= {result.feature_map[row, col]:g}"
-        lines = [f"<b>feature map</b>: {rows} × {cols} "
-                 f'<span class="cnn-output-size" data-rows="{rows}" data-cols="{cols}">({rows}×{cols})</span>',
-                 f"rows: {result.formulas['rows']}", f"columns: {result.formulas['cols']}"]
-        if result.pool > 1:
-            pr, pc = result.pooled.shape
-            lines += [f'<b>after {result.pool}×{result.pool} pooling</b> (stride {result.pool}): '
-                      f'<span class="cnn-pooled-size" data-rows="{pr}" data-cols="{pc}">{pr} × {pc}</span>',
-                      f"rows: {result.formulas['pool rows']}", f"columns: {result.formulas['pool cols']}"]
-        self.formula.value = ('<div style="font-family:sans-serif;font-size:15px;line-height:1.6">'
-                              + "<br>".join(lines) + "</div>")
-        panels = [
-            ("input" + (f" + padding {result.padding}" if result.padding else "")
-             + f" ({result.padded.shape[0]}×{result.padded.shape[1]})",
-             matrix_table(result.padded, css_class="cnn-input", window=(top, left, kh, kw), pad=result.padding)),
-            (f"kernel {kh}×{kw}", matrix_table(kernel, css_class="cnn-kernel", diverging=True)),
-            (f"feature map {rows}×{cols}", matrix_table(result.feature_map, css_class="cnn-feature-map",
-                                                      filled=position + 1, current=(row, col), diverging=True)),
+        sum_line = (
+            f"{terms} = {result.feature_map[row, col]:g}" if kernel.size <= 9 else f"= {result.feature_map[row, col]:g}"
+        )
+        lines = [
+            f"<b>feature map</b>: {rows} × {cols} "
+            f'<span class="cnn-output-size" data-rows="{rows}" data-cols="{cols}">({rows}×{cols})</span>',
+            f"rows: {result.formulas['rows']}",
+            f"columns: {result.formulas['cols']}",
         ]
         if result.pool > 1:
-            panels.append((f"{self.pool_mode.value} pooled {result.pooled.shape[0]}×{result.pooled.shape[1]}",
-                           matrix_table(result.pooled, css_class="cnn-pooled", diverging=True)))
-        cells = "".join(f'<div><div style="font-size:13px;margin-bottom:4px">{title}</div>{table}</div>'
-                        for title, table in panels)
+            pr, pc = result.pooled.shape
+            lines += [
+                f"<b>after {result.pool}×{result.pool} pooling</b> (stride {result.pool}): "
+                f'<span class="cnn-pooled-size" data-rows="{pr}" data-cols="{pc}">{pr} × {pc}</span>',
+                f"rows: {result.formulas['pool rows']}",
+                f"columns: {result.formulas['pool cols']}",
+            ]
+        self.formula.value = (
+            '<div style="font-family:sans-serif;font-size:15px;line-height:1.6">' + "<br>".join(lines) + "</div>"
+        )
+        panels = [
+            (
+                "input"
+                + (f" + padding {result.padding}" if result.padding else "")
+                + f" ({result.padded.shape[0]}×{result.padded.shape[1]})",
+                matrix_table(result.padded, css_class="cnn-input", window=(top, left, kh, kw), pad=result.padding),
+            ),
+            (f"kernel {kh}×{kw}", matrix_table(kernel, css_class="cnn-kernel", diverging=True)),
+            (
+                f"feature map {rows}×{cols}",
+                matrix_table(
+                    result.feature_map,
+                    css_class="cnn-feature-map",
+                    filled=position + 1,
+                    current=(row, col),
+                    diverging=True,
+                ),
+            ),
+        ]
+        if result.pool > 1:
+            panels.append(
+                (
+                    f"{self.pool_mode.value} pooled {result.pooled.shape[0]}×{result.pooled.shape[1]}",
+                    matrix_table(result.pooled, css_class="cnn-pooled", diverging=True),
+                )
+            )
+        cells = "".join(
+            f'<div><div style="font-size:13px;margin-bottom:4px">{title}</div>{table}</div>' for title, table in panels
+        )
         self.view.value = (
-            f'<div style="display:flex;gap:24px;align-items:flex-start;flex-wrap:wrap;font-family:sans-serif">{cells}</div>'
+            '<div style="display:flex;gap:24px;align-items:flex-start;flex-wrap:wrap;font-family:sans-serif">'
+            f"{cells}</div>"
             f'<div style="font-family:monospace;font-size:13px;margin-top:8px">window at row {row}, column {col}: '
             f"{sum_line}</div>"
         )

@@ -83,7 +83,8 @@ def load_demo_model(*, checkpoint="lecture", epochs=DEMO_EPOCHS, seed=0):
     predicted = np.argmax(model.predict(normalize(to_images(x_val)), verbose=0), axis=1)
     accuracy = float(np.mean(predicted == y_val))
     return model, (
-        f"No shipped {checkpoint!r} checkpoint here, so a lecture CNN was trained just now: {epochs} epoch{'s' * (epochs != 1)} "
+        f"No shipped {checkpoint!r} checkpoint here, so a lecture CNN was trained just now: "
+        f"{epochs} epoch{'s' * (epochs != 1)} "
         f"on {len(x_train):,} digits of the embedded sample (seed {seed}, "
         f"{time.perf_counter() - started:.0f} s), {accuracy:.1%} right on {len(y_val):,} held-out sample digits."
     )
@@ -122,11 +123,10 @@ class DigitReader:
         digit = np.asarray(digit)
         if digit.shape not in ((28, 28), (28, 28, 1)):
             raise ValueError(f"read expects one 28x28 digit. Received shape: {digit.shape}")
-        image = (digit.reshape(28, 28, 1).astype(np.float32) / np.float32(255.0))
+        image = digit.reshape(28, 28, 1).astype(np.float32) / np.float32(255.0)
         feature_maps, probabilities = self._probe(image[None], training=False)
         probabilities = keras.ops.convert_to_numpy(probabilities)[0]
-        return Reading(image, probabilities, int(probabilities.argmax()),
-                       keras.ops.convert_to_numpy(feature_maps)[0])
+        return Reading(image, probabilities, int(probabilities.argmax()), keras.ops.convert_to_numpy(feature_maps)[0])
 
     def explain(self, reading, method="grad_cam"):
         """Where the evidence for the predicted class lies: (28, 28) float32 in [0, 1].
@@ -154,38 +154,56 @@ class DrawDigitDemo:
         self.reader = DigitReader(model)
         self.note = note
         self.canvas = DrawingCanvas()
-        self.answer = widgets.HTML(_render.waiting("Draw a digit on the black square."),
-                                   layout=widgets.Layout(width="330px", margin="0 24px"))
-        self.method = widgets.ToggleButtons(options=list(EXPLANATIONS.items()), value="grad_cam",
-                                            description="why:", style={"button_width": "90px"})
+        self.answer = widgets.HTML(
+            _render.waiting("Draw a digit on the black square."), layout=widgets.Layout(width="330px", margin="0 24px")
+        )
+        self.method = widgets.ToggleButtons(
+            options=list(EXPLANATIONS.items()), value="grad_cam", description="why:", style={"button_width": "90px"}
+        )
         filters = self.reader._probe.outputs[0].shape[-1]
-        self._blank = {"digit": _render.png(np.zeros((28, 28), np.uint8), scale=5),
-                       "maps": _render.png(_render.grid([np.zeros((28, 28, 3), np.uint8)] * filters, columns=4), scale=3)}
+        self._blank = {
+            "digit": _render.png(np.zeros((28, 28), np.uint8), scale=5),
+            "maps": _render.png(_render.grid([np.zeros((28, 28, 3), np.uint8)] * filters, columns=4), scale=3),
+        }
         square = {"width": "140px", "height": "140px"}
         rows = -(-filters // 4)
         self.seen = widgets.Image(value=self._blank["digit"], format="png", layout=square)
         self.explanation = widgets.Image(value=self._blank["digit"], format="png", layout=square)
-        self.features = widgets.Image(value=self._blank["maps"], format="png", layout={
-            "width": f"{3 * (4 * 28 + 3 * 2)}px", "height": f"{3 * (rows * 28 + (rows - 1) * 2)}px"})
+        self.features = widgets.Image(
+            value=self._blank["maps"],
+            format="png",
+            layout={"width": f"{3 * (4 * 28 + 3 * 2)}px", "height": f"{3 * (rows * 28 + (rows - 1) * 2)}px"},
+        )
         self.timing = widgets.HTML()
         self.timings = {}
         self.last_reading = None
         self.canvas.observe(lambda change: self.update(self.canvas.strokes, revision=change["new"]), "revision")
         self.method.observe(lambda change: self._show_maps(), "value")
         caption = widgets.HTML
-        self.widget = widgets.VBox([
-            caption(f'<span class="cnn-model-note" style="color:#555">{html.escape(note)}</span>'),
-            widgets.HBox([
-                widgets.VBox([caption("<b>draw here</b>"), self.canvas]),
-                self.answer,
-                widgets.VBox([caption("<b>what the CNN sees</b> (28×28)"), self.seen,
-                              caption("<b>where it looked</b>"), self.explanation]),
-            ], layout=widgets.Layout(align_items="flex-start")),
-            self.method,
-            caption(f"<b>first layer's {filters} feature maps</b> ({self.reader.feature_layer})"),
-            self.features,
-            self.timing,
-        ])
+        self.widget = widgets.VBox(
+            [
+                caption(f'<span class="cnn-model-note" style="color:#555">{html.escape(note)}</span>'),
+                widgets.HBox(
+                    [
+                        widgets.VBox([caption("<b>draw here</b>"), self.canvas]),
+                        self.answer,
+                        widgets.VBox(
+                            [
+                                caption("<b>what the CNN sees</b> (28×28)"),
+                                self.seen,
+                                caption("<b>where it looked</b>"),
+                                self.explanation,
+                            ]
+                        ),
+                    ],
+                    layout=widgets.Layout(align_items="flex-start"),
+                ),
+                self.method,
+                caption(f"<b>first layer's {filters} feature maps</b> ({self.reader.feature_layer})"),
+                self.features,
+                self.timing,
+            ]
+        )
 
     def update(self, strokes, *, revision=0):
         """Read ``strokes`` (canvas points): answer first, then the explanation and feature maps."""
@@ -214,8 +232,8 @@ class DrawDigitDemo:
         }
         self.timing.value = (
             '<span style="font-size:12px;color:#777">Python: drawing → 28×28 '
-            f'{self.timings["preprocess_ms"]:.1f} ms, CNN {self.timings["predict_ms"]:.1f} ms, '
-            f'maps {self.timings["maps_ms"]:.0f} ms</span>'
+            f"{self.timings['preprocess_ms']:.1f} ms, CNN {self.timings['predict_ms']:.1f} ms, "
+            f"maps {self.timings['maps_ms']:.0f} ms</span>"
         )
         return reading
 

@@ -60,8 +60,7 @@ def strokes_to_image(strokes, *, size=280, line_width=24):
         points = np.asarray(stroke, dtype=np.float64) if len(stroke) else np.zeros((0, 2))
         if points.ndim != 2 or points.shape[1] != 2 or not np.isfinite(points).all():
             raise ValueError(
-                f"Stroke {number} must be a list of (x, y) pairs of finite numbers. "
-                f"Received: {stroke!r:.200}"
+                f"Stroke {number} must be a list of (x, y) pairs of finite numbers. Received: {stroke!r:.200}"
             )
         path = [tuple(point) for point in points]
         if len(path) > 1:
@@ -109,7 +108,7 @@ def to_mnist(image, *, size=MNIST_SIZE, box=MNIST_BOX):
     rows, cols = np.flatnonzero(image.any(axis=1)), np.flatnonzero(image.any(axis=0))
     if rows.size == 0:
         raise BlankDrawingError("The drawing is blank: draw a digit first.")
-    crop = image[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1].astype(np.uint8)
+    crop = image[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.uint8)
     height, width = crop.shape
     scale = box / max(height, width)
     new_height, new_width = (max(1, round(side * scale)) for side in (height, width))
@@ -124,7 +123,7 @@ def to_mnist(image, *, size=MNIST_SIZE, box=MNIST_BOX):
     top = int(np.clip(round(middle - centre_row), 0, size - new_height))
     left = int(np.clip(round(middle - centre_col), 0, size - new_width))
     field = np.zeros((size, size), dtype=np.uint8)
-    field[top:top + new_height, left:left + new_width] = digit
+    field[top : top + new_height, left : left + new_width] = digit
     return field
 
 
