@@ -1,7 +1,9 @@
 # cnn_lectures: every target that needs Python creates or reuses .venv from requirements.txt.
 #   make run        train the lecture's CNN on the default data (Kaggle's files if present, else the sample)
-#   make test       unit tests, then every notebook under nbval (quick mode)
+#   make test       ruff, unit tests, then every notebook under nbval (quick mode)
 #   make check      the fast tier: unit tests not marked slow (pytest -m "not slow")
+#   make lint       ruff check and ruff format --check (configured in pyproject.toml)
+#   make lock       regenerate requirements.txt from pyproject.toml's dependencies and extras
 #   make lab        Jupyter Lab on notebooks/
 #   make notebooks  re-execute every notebook in place with full settings (refreshes stored outputs)
 #   make models     retrain the shipped checkpoints (cnn_lectures/pretrained/) on Kaggle's files
@@ -35,7 +37,23 @@ $(STAMP): requirements.txt pyproject.toml
 run: $(STAMP)
 	$(BIN)/python -m cnn_lectures train --preset lecture
 
-test: unit-test notebook-test
+test: lint unit-test notebook-test
+
+.PHONY: lint lock
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# requirements.txt is pip-compile's output: the exact versions of pyproject.toml's dependencies and
+# its notebooks/demos/test extras. Existing pins are kept unless pyproject.toml needs others;
+# LOCK_FLAGS=--upgrade moves every pin to the newest version allowed. pip-tools lives in its own
+# venv so that it never enters the course's environment.
+LOCK_VENV := .venv-lock
+LOCK_FLAGS ?=
+lock:
+	test -x $(LOCK_VENV)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/pip install --quiet pip-tools==7.6.2; }
+	$(LOCK_VENV)/bin/pip-compile --quiet --extra notebooks --extra demos --extra test --strip-extras \
+		--no-emit-index-url --no-emit-find-links $(LOCK_FLAGS) --output-file requirements.txt pyproject.toml
 
 # The fast tier: every unit test not marked slow (no training run over a few seconds, no fresh
 # interpreter), for the edit-test loop; make test (CI) still runs everything.
