@@ -29,10 +29,13 @@ CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 LATENCY_BUDGET_MS = 150.0
 PAGE_TIMEOUT_S = 240  # a fresh kernel imports TensorFlow and may train the stand-in model first
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None,
-    reason="Debian's chromium and chromium-driver are not installed (`make browser` installs them as root)",
-)
+pytestmark = [
+    pytest.mark.slow,  # a Voila server, a fresh kernel and a browser: not for make check
+    pytest.mark.skipif(
+        CHROMIUM is None or CHROMEDRIVER is None,
+        reason="Debian's chromium and chromium-driver are not installed (`make browser` installs them as root)",
+    ),
+]
 
 CHROMIUM_FLAGS = (
     "--headless",

@@ -108,6 +108,7 @@ def run_cells(sources):
     return notebook
 
 
+@pytest.mark.slow  # runs a notebook in a fresh kernel
 def test_in_a_notebook_the_result_is_stored_in_the_cells_outputs(monkeypatch, tiny_kaggle):
     monkeypatch.setenv("CNN_LECTURES_DATA", str(tiny_kaggle))
     monkeypatch.setenv("CNN_LECTURES_QUICK", "1")
@@ -364,6 +365,7 @@ def nbval(folder, *options, quick, data, **variables):
     return run.returncode, run.stdout + run.stderr
 
 
+@pytest.mark.slow  # runs a notebook in a fresh kernel
 def test_a_full_run_agrees_with_the_results_stored_in_the_notebook(demo_notebooks):
     folder, data, _ = demo_notebooks
     code, output = nbval(folder, quick=False, data=data, DEMO_ACC="0.91", DEMO_LOSS="0.31")
@@ -371,6 +373,7 @@ def test_a_full_run_agrees_with_the_results_stored_in_the_notebook(demo_notebook
     assert "demo: 2 results agree with the results stored in demo.ipynb (full mode, Kaggle's files" in output
 
 
+@pytest.mark.slow  # runs a notebook in a fresh kernel
 def test_a_planted_regression_fails_even_in_a_cell_whose_output_is_ignored(demo_notebooks):
     folder, data, _ = demo_notebooks
     code, output = nbval(folder, quick=False, data=data, DEMO_ACC="0.80")
@@ -381,6 +384,7 @@ def test_a_planted_regression_fails_even_in_a_cell_whose_output_is_ignored(demo_
     assert "1 failed, 3 passed" in output  # the cells pass: record()'s output is not compared as text
 
 
+@pytest.mark.slow  # runs a notebook in a fresh kernel
 def test_quick_runs_are_compared_with_quick_expectations_once_written(demo_notebooks):
     folder, data, _ = demo_notebooks
     code, output = nbval(folder, quick=True, data=data, DEMO_ACC="0.5")
@@ -400,6 +404,7 @@ def test_quick_runs_are_compared_with_quick_expectations_once_written(demo_noteb
     assert "demo: demo.loss: stored 2, new 2.5: they differ by 0.5, more than the tolerance ±10 % (= ±0.2;" in output
 
 
+@pytest.mark.slow  # runs a notebook in a fresh kernel
 def test_results_from_other_data_are_not_compared_and_the_summary_says_why(demo_notebooks):
     folder, _, other = demo_notebooks
     code, output = nbval(folder, quick=False, data=other, DEMO_ACC="0.5")
