@@ -2,8 +2,9 @@
 
 Draws a "1" and a "0" with pointer events and reads the CNN's answer from the page, measures the
 time from the end of a stroke to the frame showing the new prediction, changes the convolution
-explorer's stride and reads the new output size, saves a screenshot of each demo to docs/images/,
-and checks that Ctrl-C (SIGINT to make's process group) stops the server and frees the port.
+explorer's stride and reads the new output size, saves a screenshot of each demo (into the
+temporary folder; CNN_LECTURES_SCREENSHOTS=docs/images refreshes the README's), and checks
+that Ctrl-C (SIGINT to make's process group) stops the server and frees the port.
 
 Skipped, with the reason, only when chromium or chromedriver is missing (`make browser` installs them).
 Run with ``-s`` to see the measured latencies.
@@ -24,7 +25,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-IMAGES = ROOT / "docs" / "images"
+# A test run must not rewrite tracked files: screenshots go to the temporary folder unless
+# CNN_LECTURES_SCREENSHOTS names where to write them (docs/images for the README's).
+IMAGES = Path(os.environ.get("CNN_LECTURES_SCREENSHOTS") or Path(tempfile.gettempdir()) / "cnn-demo-screenshots")
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 LATENCY_BUDGET_MS = 150.0
 PAGE_TIMEOUT_S = 240  # a fresh kernel imports TensorFlow and may train the stand-in model first
