@@ -100,7 +100,7 @@ def validation_accuracy(model, preset, x_val, y_val):
     """Accuracy on the validation images, predicted as the preset predicts (its test-time shift)."""
     from cnn_lectures.prediction import predict_probabilities
 
-    predicted = np.argmax(predict_probabilities(model, x_val, shift=preset.test_time_shift), axis=1)
+    predicted = np.argmax(predict_probabilities(model, x_val, shift_pixels=preset.test_time_shift), axis=1)
     return float(np.mean(predicted == np.argmax(y_val, axis=1)))
 
 

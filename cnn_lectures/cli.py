@@ -312,7 +312,7 @@ def _predict(args):
     from cnn_lectures.prediction import predict_probabilities
     from cnn_lectures.preprocessing import normalize, to_images
 
-    labels = np.argmax(predict_probabilities(model, to_images(normalize(data.x_test)), shift=args.shift), axis=1)
+    labels = np.argmax(predict_probabilities(model, to_images(normalize(data.x_test)), shift_pixels=args.shift), axis=1)
     created = []
     try:
         with _writing(target):

@@ -51,7 +51,7 @@ def predict_probabilities(model, images, *, shift_pixels=0, batch_size=500, shif
         shift_pixels: 0 for one plain forward pass; N > 0 to average the image and its four
             N-pixel shifts (:func:`shifted_views`).
         batch_size: images per forward pass.
-        shift: the older name of ``shift_pixels`` (kept for notebook 09 and the CLI); in the
+        shift: the older name of ``shift_pixels`` (kept for notebook 09); in the
             rest of the package ``shift`` is a fraction of the image size.
 
     Returns:
