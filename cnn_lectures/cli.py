@@ -234,17 +234,10 @@ def _fit(args, data, backup, manifest, resuming):
             settings[name] = getattr(args, name)
     try:
         with _writing(backup):
-            if hasattr(preset, "fit"):  # the preset API: preset.fit(...) -> History
-                if args.augment is not None:
-                    settings["augment"] = _canonical_augment(args.augment)
-                history = preset.fit(x_train, y_train, **settings)
-                model = history.model
-            else:  # until it lands: training.train_preset(...) -> (model, History)
-                from cnn_lectures import training
-
-                if args.augment is not None:
-                    settings["augment"] = {"fast": "layers", "none": None}.get(args.augment, args.augment)
-                model, history = training.train_preset(preset, x_train, y_train, **settings)
+            if args.augment is not None:
+                settings["augment"] = _canonical_augment(args.augment)
+            history = preset.fit(x_train, y_train, **settings)
+            model = history.model
     except run_state.BackupMismatch as error:
         raise UserError(error) from None
     except UserError:

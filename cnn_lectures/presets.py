@@ -208,23 +208,6 @@ def early_stopping(patience, *, validation=True):
     )
 
 
-def train_preset(preset, x, y, *, validation_data=None, **options):
-    """Compatibility wrapper, kept until the CLI and notebook 09 call ``Preset.fit``: returns ``(model, history)``.
-
-    ``preset`` is a :class:`Preset` or its name; ``options`` as for :meth:`Preset.fit`, except
-    that ``augment=None`` keeps its old meaning here (no augmentation: ``"none"``) and
-    ``epochs=None`` / ``batch_size=None`` mean the preset's values.
-    """
-    if isinstance(preset, str):
-        preset = get_preset(preset)
-    elif not isinstance(preset, Preset):
-        raise TypeError(f"`preset` must be a Preset or a preset name. Received: preset={preset!r}.")
-    if "augment" in options and options["augment"] is None:
-        options["augment"] = "none"
-    history = preset.fit(x, y, validation_data=validation_data, **options)
-    return history.model, history
-
-
 LECTURE = Preset(
     name="lecture",
     description="the lecture's CNN and settings: Adam 1e-3, 10 epochs, batch 250, the lecture's augmentation "

@@ -1,5 +1,5 @@
 """Tests for cnn_lectures.training and cnn_lectures.presets: train() in each augment mode, its errors,
-resuming, Preset.fit() (and the train_preset wrapper), and the "best" preset with its model
+resuming, Preset.fit(), and the "best" preset with its model
 (cnn_lectures.models.digits). Strategies: tests/test_distributed.py."""
 
 import os
@@ -23,7 +23,6 @@ from cnn_lectures.presets import (
     early_stopping,
     get_preset,
     reduce_lr_on_plateau,
-    train_preset,
     warmup_cosine_schedule,
 )
 from cnn_lectures.training import train
@@ -194,16 +193,10 @@ def test_preset_builds_its_plateau_and_early_stopping_callbacks(splits):
     assert (stopping.monitor, stopping.patience, stopping.restore_best_weights) == ("loss", 2, True)
 
 
-def test_train_preset_wrapper_returns_the_model_and_keeps_augment_none(splits):
-    (x, y), _ = splits
-    model, history = train_preset(
-        "lecture", x[:100], y[:100], epochs=1, batch_size=None, augment=None, seed=0, verbose=0
-    )
-    assert model is history.model and history.params["steps"] == 1  # the preset's batch of 250
-    with pytest.raises(TypeError, match="Preset or a preset name"):
-        train_preset(42, x, y)
+def test_get_preset_names_the_choices():
+    assert get_preset("lecture") is LECTURE
     with pytest.raises(ValueError, match="Unknown preset 'nope'"):
-        train_preset("nope", x, y)
+        get_preset("nope")
 
 
 def run_in_fresh_python(script):
