@@ -158,6 +158,7 @@ def train_checkpoint(name, data, *, folder=None, seed=SEED, **overrides):
 
     import cnn_lectures
     from cnn_lectures.files import atomic_path
+    from cnn_lectures.models.precision import float32_copy, is_mixed_precision
     from cnn_lectures.presets import get_preset
     from cnn_lectures.runtime import onednn_reported
 
@@ -167,7 +168,7 @@ def train_checkpoint(name, data, *, folder=None, seed=SEED, **overrides):
     fit_options = {"verbose": 2, **overrides}
     history = preset.fit(x_train, y_train, validation_data=(x_val, y_val), seed=seed, **fit_options)
     seconds = time.perf_counter() - started
-    model = history.model
+    model = float32_copy(history.model)  # uncompiled (no optimizer state: a third of the file), float32
     manifest = {
         "preset": name,
         "builder": preset.build_model.__name__,
@@ -177,6 +178,7 @@ def train_checkpoint(name, data, *, folder=None, seed=SEED, **overrides):
         "val_accuracy": round(validation_accuracy(model, preset, x_val, y_val), 6),
         "test_time_shift": preset.test_time_shift,
         "epochs": len(history.epoch),
+        "training_precision": "mixed_bfloat16" if is_mixed_precision(history.model) else "float32",
         "seed": seed,
         "training_seconds": round(seconds, 1),
         "onednn": onednn_reported(),
@@ -190,10 +192,8 @@ def train_checkpoint(name, data, *, folder=None, seed=SEED, **overrides):
     }
     model_file, manifest_file = checkpoint_paths(name, folder)
     model_file.parent.mkdir(parents=True, exist_ok=True)
-    weights_only = preset.build_model()  # uncompiled: no optimizer state, a third of the file
-    weights_only.set_weights(model.get_weights())
     with atomic_path(manifest_file) as manifest_tmp, atomic_path(model_file) as model_tmp:
-        weights_only.save(model_tmp)
+        model.save(model_tmp)
         Path(manifest_tmp).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
 

@@ -42,7 +42,8 @@ def write_run_outputs(out, model, history_table, x_val, y_val, x_test, *, test_t
 
     Args:
         out: the output folder (exists, writable).
-        model: the trained Keras model.
+        model: the trained Keras model; its uncompiled float32 copy is evaluated and saved
+            (:func:`cnn_lectures.models.precision.float32_copy`).
         history_table: DataFrame from :func:`history_frame`.
         x_val: float32 images (n, 28, 28, 1); y_val: one-hot (n, 10) or integer labels (n,).
         x_test: float32 images (m, 28, 28, 1).
@@ -57,10 +58,12 @@ def write_run_outputs(out, model, history_table, x_val, y_val, x_test, *, test_t
     from cnn_lectures._validation import check_class_indices
     from cnn_lectures.data import write_submission
     from cnn_lectures.evaluation import accuracy_with_ci, confusion_matrix
+    from cnn_lectures.models.precision import float32_copy
     from cnn_lectures.plotting import plot_confusion_matrix, plot_training_curves
     from cnn_lectures.prediction import predict_probabilities
 
     out = Path(out)
+    model = float32_copy(model)  # predicted and saved in float32, whatever precision it trained in
     y_true = check_class_indices(y_val, "y_val")
     y_pred = np.argmax(predict_probabilities(model, x_val, shift_pixels=test_time_shift), axis=1)
     test_labels = np.argmax(predict_probabilities(model, x_test, shift_pixels=test_time_shift), axis=1)

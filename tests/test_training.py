@@ -20,6 +20,7 @@ from cnn_lectures.presets import (
     LECTURE,
     PRESETS,
     Preset,
+    best_model,
     early_stopping,
     get_preset,
     reduce_lr_on_plateau,
@@ -275,7 +276,7 @@ def test_digit_cnn_has_deottes_layers_shapes_and_parameter_count():
 
 def test_presets_are_registered_and_the_lecture_draws_its_ranges_on_the_fast_path():
     assert get_preset("best") is BEST and get_preset("lecture") is LECTURE and set(PRESETS) == {"lecture", "best"}
-    assert BEST.build_model is digit_cnn and LECTURE.build_model is lecture_cnn
+    assert BEST.build_model is best_model and LECTURE.build_model is lecture_cnn
     assert LECTURE.augment == BEST.augment == "fast"
     assert (
         Preset(
