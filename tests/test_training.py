@@ -230,6 +230,35 @@ def test_deterministic_runs_give_byte_identical_predictions(tmp_path):
     assert "IDENTICAL" in result.stdout, result.stderr[-2000:]
 
 
+@pytest.mark.slow
+def test_steps_per_execution_changes_the_speed_not_the_weights():
+    # The lecture preset runs 8 steps per call into TensorFlow; the steps must be the same steps.
+    script = textwrap.dedent("""
+        import numpy as np
+        from cnn_lectures.data import load_digit_recognizer
+        from cnn_lectures.models import lecture_cnn
+        from cnn_lectures.training import train
+        data = load_digit_recognizer(source="sample")
+        x, y = data.x_train[:300], data.y_train[:300]
+        weights = [
+            b"".join(w.tobytes() for w in train(
+                lecture_cnn, x, y, epochs=2, batch_size=32, seed=4, deterministic=True,
+                steps_per_execution=spe, verbose=0).model.get_weights())
+            for spe in (1, 4)  # 10 steps an epoch: the last call runs the 2 left over
+        ]
+        print("IDENTICAL" if weights[0] == weights[1] else "DIFFERENT")
+    """)
+    result = run_in_fresh_python(script)
+    assert "IDENTICAL" in result.stdout, result.stderr[-2000:]
+
+
+def test_steps_per_execution_is_checked(splits):
+    (x, y), _ = splits
+    with pytest.raises(ValueError, match="steps_per_execution"):
+        train(lecture_cnn, x, y, steps_per_execution=0)
+    assert LECTURE.steps_per_execution == 8 and BEST.steps_per_execution == 1
+
+
 def test_preset_fit_passes_deterministic_and_strategy_through(splits):
     (x, y), _ = splits
     with pytest.raises(ValueError, match="deterministic=True needs a seed"):
