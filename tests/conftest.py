@@ -17,6 +17,17 @@ import sys  # noqa: E402
 import pytest  # noqa: E402
 
 
+def with_default_sigint():
+    """``preexec_fn`` for a child that a test interrupts with SIGINT, as Ctrl-C in a terminal would.
+
+    A test run started in the background (``cmd &``, ``nohup``) ignores SIGINT, children inherit
+    that, and Python then installs no KeyboardInterrupt handler: the child would never see Ctrl-C.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def cli_command(*args):
     """The command line as a user runs it: ``python -m cnn_lectures ...``."""
     return [sys.executable, "-m", "cnn_lectures", *map(str, args)]

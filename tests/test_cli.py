@@ -8,7 +8,7 @@ import subprocess
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import cli_command
+from conftest import cli_command, with_default_sigint
 
 
 def run_cli(*args, cwd=None, env=None):
@@ -146,7 +146,14 @@ def test_ctrl_c_keeps_the_backup_another_run_is_refused_and_the_same_command_res
         "--out",
         out,
     ]
-    first = subprocess.Popen(cli_command(*command), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    first = subprocess.Popen(
+        cli_command(*command),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=with_default_sigint,
+    )
     for line in first.stdout:  # epoch 1 is backed up once epoch 2 starts
         if line.startswith("Epoch 2/3"):
             break

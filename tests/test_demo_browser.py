@@ -23,6 +23,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import with_default_sigint
 
 ROOT = Path(__file__).resolve().parents[1]
 # A test run must not rewrite tracked files: screenshots go to the temporary folder unless
@@ -89,6 +90,7 @@ def _start_demo(port, log_path):
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
         start_new_session=True,
+        preexec_fn=with_default_sigint,
     )
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
