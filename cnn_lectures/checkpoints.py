@@ -1,6 +1,6 @@
 """Trained models shipped with the course, for what a class cannot wait to train.
 
-The ``best`` preset needs about a quarter of an hour of training on two CPU cores; a lecture
+The ``best`` preset needs minutes of training on two CPU cores (its manifest says how many); a lecture
 slot, a live demo or notebook 12's visualisations cannot wait for that. So ``make models``
 trains the ``lecture`` and ``best`` presets once on Kaggle's files and writes, into
 ``cnn_lectures/pretrained/``:

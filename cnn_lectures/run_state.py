@@ -13,7 +13,7 @@ data (:func:`data_fingerprint`) and one of the model's architecture
 
 Policy: a run resumes a backup only when every one of these matches. Otherwise it refuses and
 names the folder to delete -- it never deletes another run's progress (a ``best`` run can hold a
-quarter of an hour of training), and it never loads weights into a model they do not fit.
+several minutes of training), and it never loads weights into a model they do not fit.
 """
 
 import contextlib
