@@ -234,7 +234,6 @@ def test_deterministic_runs_give_byte_identical_predictions(tmp_path):
 def test_steps_per_execution_changes_the_speed_not_the_weights():
     # The lecture preset runs 8 steps per call into TensorFlow; the steps must be the same steps.
     script = textwrap.dedent("""
-        import numpy as np
         from cnn_lectures.data import load_digit_recognizer
         from cnn_lectures.models import lecture_cnn
         from cnn_lectures.training import train
