@@ -13,6 +13,9 @@ layer named from its block. One module per family:
 - ``autoencoder`` -- ``conv_encoder``, ``conv_decoder``, ``conv_autoencoder``
 - ``unet``        -- ``unet`` (Ronneberger et al., 2015)
 - ``transfer``    -- ``freeze``, ``unfreeze``, ``transfer_model``, ``resnet50_imagenet``
+
+Two helpers the builders share: ``normalization`` (``FusedBatchNormalization``, Keras's batch
+normalisation in one fused kernel) and ``precision`` (``float32_copy``, ``is_mixed_precision``).
 """
 
 from cnn_lectures.models.alexnet import alexnet
