@@ -209,6 +209,12 @@ def run_in_fresh_python(script):
     )
 
 
+def assert_runs_identical(script):
+    """Run ``script`` in a fresh interpreter; it leaves two byte strings in ``runs``, which must be equal."""
+    result = run_in_fresh_python(script + 'print("IDENTICAL" if runs[0] == runs[1] else "DIFFERENT")\n')
+    assert "IDENTICAL" in result.stdout, result.stderr[-2000:]
+
+
 @pytest.mark.slow
 def test_deterministic_runs_give_byte_identical_predictions(tmp_path):
     # enable_op_determinism is process-wide and cannot be undone, so it runs in its own interpreter.
@@ -219,15 +225,13 @@ def test_deterministic_runs_give_byte_identical_predictions(tmp_path):
         from cnn_lectures.training import train
         data = load_digit_recognizer(source="sample")
         x, y = data.x_train[:300], data.y_train[:300]
-        predictions = [
+        runs = [
             train(lecture_cnn, x, y, epochs=1, batch_size=50, seed=4, deterministic=True, verbose=0)
             .model.predict(x[:50].reshape(-1, 28, 28, 1) / 255.0, verbose=0).tobytes()
             for _ in range(2)
         ]
-        print("IDENTICAL" if predictions[0] == predictions[1] else "DIFFERENT")
     """)
-    result = run_in_fresh_python(script)
-    assert "IDENTICAL" in result.stdout, result.stderr[-2000:]
+    assert_runs_identical(script)
 
 
 @pytest.mark.slow
@@ -239,16 +243,14 @@ def test_steps_per_execution_changes_the_speed_not_the_weights():
         from cnn_lectures.training import train
         data = load_digit_recognizer(source="sample")
         x, y = data.x_train[:300], data.y_train[:300]
-        weights = [
+        runs = [
             b"".join(w.tobytes() for w in train(
                 lecture_cnn, x, y, epochs=2, batch_size=32, seed=4, deterministic=True,
                 steps_per_execution=spe, verbose=0).model.get_weights())
             for spe in (1, 4)  # 10 steps an epoch: the last call runs the 2 left over
         ]
-        print("IDENTICAL" if weights[0] == weights[1] else "DIFFERENT")
     """)
-    result = run_in_fresh_python(script)
-    assert "IDENTICAL" in result.stdout, result.stderr[-2000:]
+    assert_runs_identical(script)
 
 
 def test_steps_per_execution_is_checked(splits):
@@ -274,15 +276,13 @@ def test_deterministic_best_preset_gives_byte_identical_predictions():
         from cnn_lectures.presets import get_preset
         data = load_digit_recognizer(source="sample")
         x, y = data.x_train[:128], data.y_train[:128]
-        predictions = [
+        runs = [
             get_preset("best").fit(x, y, epochs=1, seed=4, deterministic=True, verbose=0).model
             .predict(x[:50].reshape(-1, 28, 28, 1) / 255.0, verbose=0).tobytes()
             for _ in range(2)
         ]
-        print("IDENTICAL" if predictions[0] == predictions[1] else "DIFFERENT")
     """)
-    result = run_in_fresh_python(script)
-    assert "IDENTICAL" in result.stdout, result.stderr[-2000:]
+    assert_runs_identical(script)
 
 
 # The "best" preset and its model.

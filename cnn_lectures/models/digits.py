@@ -17,9 +17,9 @@ Parameters: 327,242 (326,410 trainable; the 832 others are BN moving statistics)
 Training cost is about 15 M multiply-adds per image forward, ~75x the lecture CNN's.
 
 Batch normalisation is :class:`~cnn_lectures.models.normalization.FusedBatchNormalization`:
-Keras's ``BatchNormalization`` computed by one fused kernel, about 1.25x faster training on a
+Keras's ``BatchNormalization`` computed by one fused kernel: a training step 1.2x faster on a
 CPU. ``dtype="mixed_bfloat16"`` runs the convolutions in bfloat16 (float32 weights and softmax),
-which CPUs with AVX-512 BF16 instructions compute about 1.4x faster again
+which CPUs with AVX-512 BF16 instructions compute 1.4x faster again (benchmarks/bench_step.py)
 (:func:`cnn_lectures.runtime.fast_mixed_precision` says whether this CPU has them).
 """
 
@@ -35,9 +35,8 @@ def conv_bn(x, filters, kernel_size, *, stride=1, padding="valid", dtype=None, n
     ``stride`` is the package's one spelling (as in ``residual_block`` and ``conv_output_size``);
     it is passed to Keras as ``strides``. ``dtype`` is the layers' Keras dtype policy (None: the global one).
     """
-    x = layers.Conv2D(filters, kernel_size, strides=stride, padding=padding, activation="relu", dtype=dtype, name=name)(
-        x
-    )
+    options = {"strides": stride, "padding": padding, "activation": "relu", "dtype": dtype}
+    x = layers.Conv2D(filters, kernel_size, **options, name=name)(x)
     return FusedBatchNormalization(dtype=dtype, name=f"{name}_bn")(x)
 
 
