@@ -27,13 +27,17 @@ def test_a_run_killed_mid_epoch_resumes_at_that_epoch_and_finishes(tiny_kaggle, 
     first = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment(tmp_path)
     )
-    seen = []
+    seen, started = [], {}
     deadline = time.monotonic() + 300
     for line in first.stdout:  # epochs 1 and 2 are done (and backed up) once epoch 3 starts
         seen.append(line)
+        if line.startswith(("Epoch 2/4", "Epoch 3/4")):
+            started[line[6]] = time.monotonic()
         if line.startswith("Epoch 3/4") or time.monotonic() > deadline:
             break
-    time.sleep(0.5)  # well inside epoch 3
+    # A fixed 0.5 s once outlasted all of epoch 3 on a fast CI machine: wait a tenth of what epoch 2 took instead,
+    # so the kill lands inside epoch 3 however fast the machine is.
+    time.sleep(min(0.5, (started.get("3", 0) - started.get("2", 0)) / 10))
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=60)
     assert first.returncode == -signal.SIGKILL, "".join(seen)[-2000:]
