@@ -24,6 +24,11 @@ on an otherwise idle machine; it takes as long as the preset trains (minutes for
     python benchmarks/bench_holdout.py --data ../shared/digit-recognizer --preset lecture --seed 1
     python benchmarks/bench_holdout.py --seed 1 --save-probabilities /tmp/best1.npy   # then seed 2 ...
     python benchmarks/bench_holdout.py --average /tmp/best1.npy /tmp/best2.npy      # the two averaged
+    python benchmarks/bench_holdout.py --average /tmp/best1.npy /tmp/best2.npy --errors-figure errors.png
+
+``--errors-figure`` draws every hold-out image the run (or the average) gets wrong, titled
+"label → prediction": the place to judge how many of the errors are digits a person would read
+the model's way, i.e. how far below 100 % this hold-out's labels let any recipe go.
 """
 
 import argparse
@@ -55,6 +60,24 @@ def holdout_split(x, y, *, preset, holdout, holdout_seed):
     return np.concatenate([x_rest, x_val]), np.concatenate([y_rest, y_val]), x_holdout, y_holdout
 
 
+def save_errors_figure(path, x_holdout, y_holdout, probabilities):
+    """Draw the wrongly predicted hold-out images into ``path`` (nothing when ``path`` is None)."""
+    if path is None:
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")  # a file, never a window
+    from cnn_lectures.plotting import plot_digits
+
+    wrong = np.flatnonzero(np.argmax(y_holdout, axis=1) != np.argmax(probabilities, axis=1))
+    if len(wrong) == 0:
+        print(f"no errors: {path} not written")
+        return
+    figure = plot_digits(x_holdout[wrong], labels=y_holdout[wrong], predictions=probabilities[wrong])
+    figure.savefig(path, dpi=80, bbox_inches="tight")
+    print(f"the {len(wrong)} images predicted wrongly: {path}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default="../shared/digit-recognizer", help="Kaggle's files (a folder or the zip)")
@@ -74,6 +97,11 @@ def main(argv=None):
         metavar="FILE.npy",
         help="train nothing: score the average of probabilities saved by earlier runs (same hold-out)",
     )
+    parser.add_argument(
+        "--errors-figure",
+        metavar="FILE.png",
+        help="also draw the hold-out images predicted wrongly (label -> prediction) into this file",
+    )
     args = parser.parse_args(argv)
 
     preset = get_preset(args.preset)
@@ -88,6 +116,7 @@ def main(argv=None):
             parser.error(f"{args.average[0]} holds {probabilities.shape}, not the hold-out's {y_holdout.shape}")
         accuracy, low, high = accuracy_with_ci(y_holdout, probabilities)
         print(f"average of {len(args.average)} runs: hold-out accuracy {accuracy:.4f} (95 % CI {low:.4f}-{high:.4f})")
+        save_errors_figure(args.errors_figure, x_holdout, y_holdout, probabilities)
         return 0
     print(
         f"preset {preset.name}, seed {args.seed}: training on {len(x_fit):,} images, "
@@ -103,6 +132,7 @@ def main(argv=None):
     if args.save_probabilities:
         np.save(args.save_probabilities, probabilities)
     accuracy, low, high = accuracy_with_ci(y_holdout, probabilities)
+    save_errors_figure(args.errors_figure, x_holdout, y_holdout, probabilities)
     minutes = f"{int(seconds // 60)} min {seconds % 60:04.1f} s"
     print(f"training: {minutes} wall, {cpu:.0f} s CPU, {len(history.history['loss'])} epochs")
     shifts, views = preset.test_time_shift, ""
