@@ -37,7 +37,7 @@ def test_a_run_killed_mid_epoch_resumes_at_that_epoch_and_finishes(tiny_kaggle, 
             break
     # A fixed 0.5 s once outlasted all of epoch 3 on a fast CI machine: wait a tenth of what epoch 2 took instead,
     # so the kill lands inside epoch 3 however fast the machine is.
-    time.sleep(min(0.5, (started.get("3", 0) - started.get("2", 0)) / 10))
+    time.sleep(min(0.5, max(0.0, started.get("3", 0) - started.get("2", 0)) / 10))
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=60)
     assert first.returncode == -signal.SIGKILL, "".join(seen)[-2000:]
