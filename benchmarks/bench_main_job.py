@@ -6,7 +6,10 @@ the CNN with its corrected ``Dense(10, softmax)`` head, Adam 1e-3, an ``ImageDat
 (rotation 5°, zoom 0.1, shifts 0.1) fitted for 10 epochs of batch 250, then ``model.predict``
 on ``test.csv`` and a submission -- run as a script in a fresh interpreter. By default it runs
 in the environment a student has (no TensorFlow variables set beyond this process's own);
-``--baseline-env project`` gives it the project's (:mod:`cnn_lectures.runtime`).
+``--baseline-env project`` gives it the project's (:mod:`cnn_lectures.runtime`), and
+``--baseline-env onednn-off`` a student's with ``TF_ENABLE_ONEDNN_OPTS=0``: what a student's
+script gets by default on CPUs where TensorFlow leaves its oneDNN kernels off (the AMD EPYC
+with AVX2 that issue 21 was filed on), emulated on a CPU where they are on by default.
 
 B is ``python -m cnn_lectures train --preset lecture`` on the same files.
 
@@ -124,9 +127,10 @@ def main(argv=None):
     parser.add_argument("--pairs", type=int, default=2, help="A B pairs to run (default 2)")
     parser.add_argument(
         "--baseline-env",
-        choices=("student", "project"),
+        choices=("student", "project", "onednn-off"),
         default="student",
-        help="the lecture code's environment: a student's (default) or the project's",
+        help="the lecture code's environment: a student's (default), the project's, or a student's "
+        "with oneDNN off (TensorFlow's default on CPUs without AVX-512, emulated)",
     )
     args = parser.parse_args(argv)
 
@@ -140,6 +144,8 @@ def main(argv=None):
             from cnn_lectures.runtime import configure_environment
 
             configure_environment(student_env)
+        elif args.baseline_env == "onednn-off":
+            student_env["TF_ENABLE_ONEDNN_OPTS"] = "0"
         runs = {
             "A lecture code": ([sys.executable, str(script), str(folder), str(scratch / "a.csv")], student_env),
             "B cnn_lectures": (
