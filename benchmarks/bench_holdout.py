@@ -26,12 +26,19 @@ on an otherwise idle machine; it takes as long as the preset trains (minutes for
     python benchmarks/bench_holdout.py --average /tmp/best1.npy /tmp/best2.npy      # the two averaged
     python benchmarks/bench_holdout.py --average /tmp/best1.npy /tmp/best2.npy --errors-figure errors.png
 
+``--elastic ALPHA SIGMA`` adds Simard et al.'s (2003) elastic distortion to the preset's
+training batches, after its affine warp: every pixel moves by a random field smoothed by a
+Gaussian of SIGMA pixels and scaled by ALPHA (:func:`elastic_warp`). It is an experiment kept
+here, not a package option: at 16 and 4 it made the ``best`` recipe worse on this hold-out
+(docs/benchmarks.md).
+
 ``--errors-figure`` draws every hold-out image the run (or the average) gets wrong, titled
 "label → prediction": the place to judge how many of the errors are digits a person would read
 the model's way, i.e. how far below 100 % this hold-out's labels let any recipe go.
 """
 
 import argparse
+import math
 import os
 import time
 
@@ -58,6 +65,63 @@ def holdout_split(x, y, *, preset, holdout, holdout_seed):
         x_train, y_train, val_fraction=holdout / len(x_train), seed=holdout_seed
     )
     return np.concatenate([x_rest, x_val]), np.concatenate([y_rest, y_val]), x_holdout, y_holdout
+
+
+def elastic_warp(images, *, seed, alpha, sigma):
+    """Move every pixel of a batch by a smoothed random field (Simard et al., 2003); bilinear, fill 0.
+
+    Args:
+        images: float tensor (b, h, w, c).
+        seed: stateless seed, an integer tensor of shape (2,).
+        alpha: scale of the field, in pixels per unit of the smoothed noise.
+        sigma: standard deviation of the Gaussian that smooths the field, in pixels.
+
+    Returns:
+        float32 tensor (b, h, w, c); ``alpha=0`` returns the images unchanged.
+    """
+    import tensorflow as tf
+
+    images = tf.convert_to_tensor(images, tf.float32)
+    batch, height, width = tf.shape(images)[0], images.shape[1], images.shape[2]
+    radius = math.ceil(2 * sigma)
+    taps = tf.exp(-(tf.range(-radius, radius + 1, dtype=tf.float32) ** 2) / (2 * sigma**2))
+    taps /= tf.reduce_sum(taps)
+    field = tf.random.stateless_uniform([batch, height, width, 2], seed=seed, minval=-1.0, maxval=1.0, alg="philox")
+    for shape in ([1, 2 * radius + 1, 1, 1], [2 * radius + 1, 1, 1, 1]):  # separable: along x, then y
+        field = tf.nn.depthwise_conv2d(field, tf.tile(tf.reshape(taps, shape), [1, 1, 2, 1]), [1] * 4, "SAME")
+    rows, cols = tf.meshgrid(tf.range(height, dtype=tf.float32), tf.range(width, dtype=tf.float32), indexing="ij")
+    # Sample a copy with a 1-pixel frame of zeros, so that points outside the image read 0.
+    padded = tf.pad(images, [[0, 0], [1, 1], [1, 1], [0, 0]])
+    x = tf.clip_by_value(cols + alpha * field[..., 0] + 1.0, 0.0, width + 0.999)
+    y = tf.clip_by_value(rows + alpha * field[..., 1] + 1.0, 0.0, height + 0.999)
+    x0, y0 = tf.floor(x), tf.floor(y)
+    fx, fy = (x - x0)[..., None], (y - y0)[..., None]
+    x0, y0 = tf.cast(x0, tf.int32), tf.cast(y0, tf.int32)
+    x1, y1 = tf.minimum(x0 + 1, width + 1), tf.minimum(y0 + 1, height + 1)
+    index = tf.broadcast_to(tf.range(batch)[:, None, None], tf.shape(x0))
+
+    def at(yy, xx):
+        return tf.gather_nd(padded, tf.stack([index, yy, xx], axis=-1))
+
+    top = at(y0, x0) * (1 - fx) + at(y0, x1) * fx
+    bottom = at(y1, x0) * (1 - fx) + at(y1, x1) * fx
+    return top * (1 - fy) + bottom * fy
+
+
+def add_elastic_distortion(alpha, sigma):
+    """Make the fast augmentation path apply :func:`elastic_warp` after its affine warp (this process only)."""
+    import tensorflow as tf
+
+    from cnn_lectures import augmentation
+
+    affine = augmentation.random_affine
+
+    def affine_then_elastic(images, *, seed, **ranges):
+        warped = affine(images, seed=seed, **ranges)
+        field_seed = tf.random.experimental.stateless_fold_in(seed, 7)  # a stream of its own
+        return elastic_warp(warped, seed=field_seed, alpha=alpha, sigma=sigma)
+
+    augmentation.random_affine = affine_then_elastic
 
 
 def save_errors_figure(path, x_holdout, y_holdout, probabilities):
@@ -87,6 +151,13 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0, help="the training seed (default: 0)")
     parser.add_argument("--epochs", type=int, default=None, help="override the preset's epochs")
     parser.add_argument(
+        "--elastic",
+        nargs=2,
+        type=float,
+        metavar=("ALPHA", "SIGMA"),
+        help="an experiment: also distort the training images elastically (pixels, e.g. 16 4)",
+    )
+    parser.add_argument(
         "--save-probabilities",
         metavar="FILE.npy",
         help="also save the hold-out's predicted probabilities, to score an average of several runs (--average)",
@@ -103,6 +174,8 @@ def main(argv=None):
         help="also draw the hold-out images predicted wrongly (label -> prediction) into this file",
     )
     args = parser.parse_args(argv)
+    if args.elastic and (args.elastic[0] < 0 or args.elastic[1] <= 0):
+        parser.error(f"--elastic needs ALPHA >= 0 and SIGMA > 0. Received: {args.elastic[0]:g} {args.elastic[1]:g}")
 
     preset = get_preset(args.preset)
     data = load_digit_recognizer(args.data, source="kaggle")
@@ -118,6 +191,10 @@ def main(argv=None):
         print(f"average of {len(args.average)} runs: hold-out accuracy {accuracy:.4f} (95 % CI {low:.4f}-{high:.4f})")
         save_errors_figure(args.errors_figure, x_holdout, y_holdout, probabilities)
         return 0
+    if args.elastic:
+        alpha, sigma = args.elastic
+        add_elastic_distortion(alpha, sigma)
+        print(f"with elastic distortion: alpha {alpha:g}, sigma {sigma:g} pixels")
     print(
         f"preset {preset.name}, seed {args.seed}: training on {len(x_fit):,} images, "
         f"{len(x_holdout):,} held out (holdout seed {args.holdout_seed}); load average {os.getloadavg()[0]:.2f}; "
