@@ -184,11 +184,23 @@ def main(argv=None):
         x, one_hot(data.y_train), preset=preset, holdout=args.holdout, holdout_seed=args.holdout_seed
     )
     if args.average:
-        probabilities = np.mean([np.load(path) for path in args.average], axis=0)
-        if probabilities.shape != y_holdout.shape:
-            parser.error(f"{args.average[0]} holds {probabilities.shape}, not the hold-out's {y_holdout.shape}")
+        runs = [np.load(path) for path in args.average]
+        for path, run in zip(args.average, runs):
+            if run.shape != y_holdout.shape:
+                parser.error(f"{path} holds {run.shape}, not the hold-out's {y_holdout.shape}")
+        labels = np.argmax(y_holdout, axis=1)
+        wrong = [np.argmax(run, axis=1) != labels for run in runs]
+        print(
+            f"errors of each run: {', '.join(str(int(w.sum())) for w in wrong)}; images wrong in every run: "
+            f"{int(np.logical_and.reduce(wrong).sum())}, in at least one: {int(np.logical_or.reduce(wrong).sum())}"
+        )
+        probabilities = np.mean(runs, axis=0)
         accuracy, low, high = accuracy_with_ci(y_holdout, probabilities)
-        print(f"average of {len(args.average)} runs: hold-out accuracy {accuracy:.4f} (95 % CI {low:.4f}-{high:.4f})")
+        errors = int((np.argmax(probabilities, axis=1) != labels).sum())
+        print(
+            f"average of {len(args.average)} runs: hold-out accuracy {accuracy:.4f} "
+            f"(95 % CI {low:.4f}-{high:.4f}), {errors} errors"
+        )
         save_errors_figure(args.errors_figure, x_holdout, y_holdout, probabilities)
         return 0
     if args.elastic:
