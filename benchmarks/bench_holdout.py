@@ -46,7 +46,9 @@ from cnn_lectures import runtime
 
 runtime.import_tensorflow_quietly()
 import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
 
+from cnn_lectures import augmentation  # noqa: E402
 from cnn_lectures.data import load_digit_recognizer  # noqa: E402
 from cnn_lectures.evaluation import accuracy_with_ci  # noqa: E402
 from cnn_lectures.models.precision import float32_copy  # noqa: E402
@@ -79,8 +81,6 @@ def elastic_warp(images, *, seed, alpha, sigma):
     Returns:
         float32 tensor (b, h, w, c); ``alpha=0`` returns the images unchanged.
     """
-    import tensorflow as tf
-
     images = tf.convert_to_tensor(images, tf.float32)
     batch, height, width = tf.shape(images)[0], images.shape[1], images.shape[2]
     radius = math.ceil(2 * sigma)
@@ -110,10 +110,6 @@ def elastic_warp(images, *, seed, alpha, sigma):
 
 def add_elastic_distortion(alpha, sigma):
     """Make the fast augmentation path apply :func:`elastic_warp` after its affine warp (this process only)."""
-    import tensorflow as tf
-
-    from cnn_lectures import augmentation
-
     affine = augmentation.random_affine
 
     def affine_then_elastic(images, *, seed, **ranges):
@@ -184,10 +180,15 @@ def main(argv=None):
         x, one_hot(data.y_train), preset=preset, holdout=args.holdout, holdout_seed=args.holdout_seed
     )
     if args.average:
-        runs = [np.load(path) for path in args.average]
-        for path, run in zip(args.average, runs):
+        runs = []
+        for path in args.average:
+            try:
+                run = np.load(path)
+            except (OSError, ValueError) as error:
+                parser.error(f"{path}: not a file of probabilities saved by --save-probabilities ({error})")
             if run.shape != y_holdout.shape:
                 parser.error(f"{path} holds {run.shape}, not the hold-out's {y_holdout.shape}")
+            runs.append(run)
         labels = np.argmax(y_holdout, axis=1)
         wrong = [np.argmax(run, axis=1) != labels for run in runs]
         print(
