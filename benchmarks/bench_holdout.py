@@ -120,6 +120,15 @@ def add_elastic_distortion(alpha, sigma):
     augmentation.random_affine = affine_then_elastic
 
 
+def print_goal(accuracy, seconds):
+    """Say whether ``accuracy`` after ``seconds`` of training meets the issue's goal."""
+    met = accuracy >= GOAL_ACCURACY and seconds <= GOAL_TRAINING_SECONDS
+    print(
+        f"goal (>= {GOAL_ACCURACY:.2%} within {GOAL_TRAINING_SECONDS // 60} min of training): "
+        + ("MET" if met else "NOT met")
+    )
+
+
 def save_errors_figure(path, x_holdout, y_holdout, probabilities):
     """Draw the wrongly predicted hold-out images into ``path`` (nothing when ``path`` is None)."""
     if path is None:
@@ -230,11 +239,7 @@ def main(argv=None):
         one_view, _, _ = accuracy_with_ci(y_holdout, predict_probabilities(model, x_holdout))
         views = f" with {shifts}-pixel shifts; {one_view:.4f} from one view"
     print(f"hold-out accuracy: {accuracy:.4f} (95 % CI {low:.4f}-{high:.4f}) on {len(y_holdout):,} images{views}")
-    met = accuracy >= GOAL_ACCURACY and seconds <= GOAL_TRAINING_SECONDS
-    print(
-        f"goal (>= {GOAL_ACCURACY:.2%} within {GOAL_TRAINING_SECONDS // 60} min of training): "
-        + ("MET" if met else "NOT met")
-    )
+    print_goal(accuracy, seconds)
     return 0
 
 

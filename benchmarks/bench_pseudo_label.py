@@ -23,7 +23,7 @@ import argparse
 import time
 
 import numpy as np
-from bench_holdout import GOAL_ACCURACY, GOAL_TRAINING_SECONDS, holdout_split
+from bench_holdout import holdout_split, print_goal
 
 from cnn_lectures.data import load_digit_recognizer
 from cnn_lectures.evaluation import accuracy_with_ci
@@ -81,11 +81,7 @@ def main(argv=None):
     seconds = first_seconds + second_seconds
     print(f"training: {first_seconds:.0f} s + {second_seconds:.0f} s = {seconds / 60:.1f} min")
     best = max(accuracy_with_ci(y_holdout, probabilities)[0] for probabilities in results.values())
-    met = best >= GOAL_ACCURACY and seconds <= GOAL_TRAINING_SECONDS
-    print(
-        f"goal (>= {GOAL_ACCURACY:.2%} within {GOAL_TRAINING_SECONDS // 60} min of training): "
-        + ("MET" if met else "NOT met")
-    )
+    print_goal(best, seconds)
     return 0
 
 
